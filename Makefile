@@ -1,0 +1,79 @@
+# cleanprod: `make run` sets up and serves the demo; `make test` runs lint, types and tests.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export DJANGO_SETTINGS_MODULE := cleanprod.settings
+
+.PHONY: run install assets migrate demo serve test lint typecheck pytest browser-deps benchmark messages clean
+
+run: install assets migrate demo serve
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: $(BIN)/python requirements.txt requirements-dev.txt pyproject.toml
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	touch $@
+
+install: $(VENV)/.installed
+
+# ECharts comes from the npm registry into static files, so pages work offline.
+cleanprod/static/vendor/echarts.min.js: package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
+	mkdir -p cleanprod/static/vendor
+	cp node_modules/echarts/dist/echarts.min.js $@
+
+assets: cleanprod/static/vendor/echarts.min.js
+
+migrate: install
+	mkdir -p var
+	$(BIN)/cleanprod migrate --noinput
+
+demo: install
+	$(BIN)/cleanprod load_demo
+
+# The task worker runs beside the web server and stops with it.
+serve: install assets
+	$(BIN)/cleanprod collectstatic --noinput --verbosity 0
+	@echo "cleanprod is serving http://$(HOST):$(PORT)/ (Ctrl+C stops the server and the worker)"
+	$(BIN)/cleanprod db_worker --queue-name '*' & worker=$$!; \
+	trap "kill $$worker 2>/dev/null" EXIT INT TERM; \
+	$(BIN)/cleanprod runserver --noreload $(HOST):$(PORT)
+
+test: install assets browser-deps lint typecheck pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: install
+	$(BIN)/mypy cleanprod benchmarks
+
+pytest: install assets
+	$(BIN)/python -m pytest
+
+# Browser tests drive Debian's chromium; it is installed here when missing and we are root.
+browser-deps:
+	@if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi "noto sans cjk"; then \
+		if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+		else \
+			echo "chromium or fonts-noto-cjk is missing: install them (Debian: apt-get install chromium fonts-noto-cjk)"; \
+			if [ "$${CI:-}" = "true" ]; then exit 1; fi; \
+		fi; \
+	fi
+
+benchmark: install
+	$(BIN)/python benchmarks/import_throughput.py
+
+# Regenerate the translation catalogue after changing user-facing strings.
+messages: install
+	$(BIN)/cleanprod makemessages --locale zh_Hans --ignore '.venv/*' --ignore 'node_modules/*' --ignore 'var/*'
+	$(BIN)/cleanprod compilemessages --locale zh_Hans
+
+clean:
+	rm -rf var/test.sqlite3 var/cache var/static

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class MeteringConfig(AppConfig):
+    name = "cleanprod.metering"
+    verbose_name = _("Metering")
