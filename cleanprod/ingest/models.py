@@ -68,6 +68,11 @@ class ImportJob(models.Model):
     )
     file = models.FileField(_("file"), upload_to="imports/%Y/%m/")
     original_name = models.CharField(_("file name"), max_length=255)
+    mapping = models.JSONField(
+        _("column mapping"),
+        default=dict,
+        help_text=_("Layout, columns and declared file options used for this run."),
+    )
     dry_run = models.BooleanField(_("dry run"), default=True)
     replace_conflicts = models.BooleanField(
         _("replace conflicting readings"),
@@ -82,6 +87,7 @@ class ImportJob(models.Model):
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     batch = models.ForeignKey(ImportBatch, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("batch"))
     report = models.JSONField(_("report"), default=dict, blank=True)
+    rejected_file = models.FileField(_("rejected rows (CSV)"), upload_to="import-reports/%Y/%m/", blank=True)
     error = models.TextField(_("error"), blank=True)
 
     class Meta:
@@ -91,19 +97,3 @@ class ImportJob(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.original_name}"
-
-
-class RejectedRow(models.Model):
-    """A row or value the pipeline did not store, with the reason; downloadable as CSV."""
-
-    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="rejected_rows", verbose_name=_("job"))
-    row_number = models.PositiveIntegerField(_("row"))
-    column = models.CharField(_("column"), max_length=200, blank=True)
-    value = models.CharField(_("value"), max_length=500, blank=True)
-    code = models.CharField(_("code"), max_length=50)
-    message = models.TextField(_("reason"))
-
-    class Meta:
-        verbose_name = _("rejected row")
-        verbose_name_plural = _("rejected rows")
-        ordering = ["job_id", "row_number", "column"]

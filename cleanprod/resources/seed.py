@@ -28,6 +28,7 @@ RESOURCES: list[tuple[str, str, str, str, str, bool, str]] = [
     ("compressed_air", "压缩空气", "Compressed air", "energy_medium", "m3", False, ""),
     ("raw_material", "原辅材料", "Raw and auxiliary materials", "raw_material", "t", False, ""),
     ("product", "产品", "Product", "product", "t", False, ""),
+    ("product_pieces", "产品（件）", "Product (pieces)", "product", "pcs", False, ""),
     ("general_solid_waste", "一般工业固体废物", "General industrial solid waste", "solid_waste", "t", False, ""),
     ("hw08_waste_mineral_oil", "废矿物油", "Waste mineral oil", "hazardous_waste", "t", False, "HW08"),
     ("hw17_surface_treatment_waste", "表面处理废物", "Surface treatment waste", "hazardous_waste", "t", False, "HW17"),

@@ -1,0 +1,440 @@
+"""The import pipeline for meter readings: one path behind the upload page and `cleanprod import`.
+
+parse (streamed, formats decided per file) → map columns to meters → localise and convert →
+collapse duplicates → compare with stored readings → write new readings with their derived
+consumption → recompute what late or replaced readings touch. Everything runs in one
+transaction: all valid rows are stored or none, and a dry run rolls the same work back, so
+its counts are exactly those of the real import.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import logging
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TextIO
+
+from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from cleanprod.metering import store
+from cleanprod.metering.counters import Point
+from cleanprod.metering.models import BatchKind, ImportBatch, Meter, Reading, ReadingChange
+from cleanprod.metering.services import AppendState, MeterProfile, rebuild_window
+from cleanprod.organization.models import Site
+from cleanprod.resources.units import UnitError, conversion_factor
+
+from .parsing import FileOptions, LongLayout, ParseError, TimestampLocalizer, WideLayout, open_table
+
+logger = logging.getLogger(__name__)
+
+ProgressCallback = Callable[[dict[str, Any]], None]
+SAMPLE_SIZE = 100
+
+
+@dataclass
+class ImportRequest:
+    site: Site
+    path: Path
+    layout: LongLayout | WideLayout
+    options: FileOptions = field(default_factory=FileOptions)
+    dry_run: bool = True
+    replace_conflicts: bool = False
+    user: AbstractBaseUser | None = None
+    source_name: str = ""
+    rejected_path: Path | None = None  # CSV of every rejected value; none written when None
+    progress: ProgressCallback | None = None
+
+
+@dataclass
+class MeterCounts:
+    inserted: int = 0
+    first: datetime | None = None
+    last: datetime | None = None
+
+    def add(self, stamp: datetime) -> None:
+        self.inserted += 1
+        if self.first is None or stamp < self.first:
+            self.first = stamp
+        if self.last is None or stamp > self.last:
+            self.last = stamp
+
+
+class Rejections:
+    """Every rejected value goes to the CSV file; the report keeps counts and a sample."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.count = 0
+        self.by_code: dict[str, int] = defaultdict(int)
+        self.sample: list[dict[str, Any]] = []
+        self._file: TextIO | None = None
+        self._writer: Any = None
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._file = path.open("w", newline="", encoding="utf-8-sig")
+            self._writer = csv.writer(self._file)
+            self._writer.writerow([_("row"), _("column"), _("value"), _("code"), _("reason")])
+
+    def add(self, row: int, column: str, value: str, code: str, message: str) -> None:
+        self.count += 1
+        self.by_code[code] += 1
+        if len(self.sample) < SAMPLE_SIZE:
+            self.sample.append({"row": row, "column": column, "value": value, "code": code, "message": message})
+        if self._writer is not None:
+            self._writer.writerow([row, column, value, code, message])
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+
+
+@dataclass
+class Entry:
+    meter_id: int
+    timestamp: datetime  # UTC
+    value: float
+    row: int
+    column: str
+
+
+class Importer:
+    def __init__(self, request: ImportRequest) -> None:
+        self.request = request
+        self.site = request.site
+        self.meters = {meter.code: meter for meter in Meter.objects.filter(site=request.site).select_related("resource", "site")}
+        self.rejections = Rejections(request.rejected_path)
+        self.localizer = TimestampLocalizer(request.site.zone)
+        self.profiles: dict[int, MeterProfile] = {}
+        self.append_states: dict[int, AppendState] = {}
+        self.stored_last: dict[int, datetime | None] = {}
+        self.rebuild: dict[int, tuple[datetime, datetime]] = {}
+        self.counts: dict[int, MeterCounts] = defaultdict(MeterCounts)
+        self.unit_factors: dict[tuple[str, str], float | UnitError] = {}
+        self.totals = {"duplicates_identical": 0, "conflicts_rejected": 0, "conflicts_replaced": 0, "missing_values": 0}
+        self.batch: ImportBatch | None = None
+
+    # -- driver -------------------------------------------------------------------------
+
+    def run(self) -> dict[str, Any]:
+        request = self.request
+        sha256 = file_sha256(request.path)
+        already = list(
+            ImportBatch.objects.filter(site=self.site, sha256=sha256, kind=BatchKind.READINGS)
+            .order_by("created_at")
+            .values("pk", "created_at")
+        )
+        total_rows = count_lines(request.path)
+        report: dict[str, Any] = {"dry_run": request.dry_run, "sha256": sha256}
+        try:
+            with transaction.atomic():
+                self.batch = ImportBatch.objects.create(
+                    site=self.site,
+                    kind=BatchKind.READINGS,
+                    source_name=request.source_name or request.path.name,
+                    sha256=sha256,
+                    created_by=request.user if request.user and request.user.is_authenticated else None,
+                )
+                with open_table(request.path, request.layout, request.options) as table:
+                    report.update(table.report.as_dict())
+                    self._consume(table, total_rows)
+                    report.update(table.report.as_dict())
+                self._finish()
+                inserted = sum(counts.inserted for counts in self.counts.values())
+                self.batch.rows_inserted = inserted
+                self.batch.rows_replaced = self.totals["conflicts_replaced"]
+                self.batch.save(update_fields=["rows_inserted", "rows_replaced"])
+                report.update(self._summary(inserted, already))
+                if request.dry_run:
+                    transaction.set_rollback(True)
+                    report["batch"] = None
+                else:
+                    report["batch"] = self.batch.pk
+        finally:
+            self.rejections.close()
+        return report
+
+    def _consume(self, table: Any, total_rows: int) -> None:
+        chunk: list[Entry] = []
+        chunk_size = settings.CLEANPROD_IMPORT_CHUNK_ROWS
+        rows_read = 0
+        for row in table:
+            rows_read += 1
+            for issue in row.issues:
+                self.rejections.add(issue.row_number, issue.column, issue.value, issue.code, str(issue.message))
+            if row.timestamp is None:
+                continue
+            try:
+                stamp = self._utc(row.timestamp)
+            except ValueError as error:
+                self.rejections.add(row.row_number, "", str(row.timestamp), "nonexistent_local_time", str(error))
+                continue
+            for code, value, unit in row.values:
+                entry = self._entry(row.row_number, stamp, code, value, unit)
+                if entry is not None:
+                    chunk.append(entry)
+            if len(chunk) >= chunk_size:
+                self._process(chunk)
+                chunk = []
+                self._progress("reading", rows_read, total_rows)
+        if chunk:
+            self._process(chunk)
+        self._progress("recomputing", rows_read, total_rows)
+
+    def _utc(self, stamp: datetime) -> datetime:
+        if stamp.tzinfo is None:
+            return self.localizer.localize(stamp).astimezone(UTC)
+        return stamp.astimezone(UTC)
+
+    def _entry(self, row: int, stamp: datetime, code: str, value: float | None, unit: str | None) -> Entry | None:
+        if value is None:
+            self.totals["missing_values"] += 1
+            return None
+        meter = self.meters.get(code)
+        if meter is None:
+            self.rejections.add(
+                row, code, str(value), "unknown_meter",
+                _("No meter with code %(code)s exists at site %(site)s; create the meter or map the column to an existing code.")
+                % {"code": code, "site": self.site.name},
+            )
+            return None
+        if meter.is_virtual:
+            self.rejections.add(
+                row, code, str(value), "virtual_meter",
+                _("Meter %(code)s is virtual and is computed from other meters; it takes no readings.") % {"code": code},
+            )
+            return None
+        if unit and unit != meter.unit:
+            factor = self._unit_factor(unit, meter.unit)
+            if isinstance(factor, UnitError):
+                self.rejections.add(row, code, f"{value} {unit}", factor.code, factor.message)
+                return None
+            value *= factor
+        return Entry(meter.pk, stamp, value, row, code)
+
+    def _unit_factor(self, source: str, target: str) -> float | UnitError:
+        key = (source, target)
+        if key not in self.unit_factors:
+            try:
+                self.unit_factors[key] = conversion_factor(source, target)
+            except UnitError as error:
+                self.unit_factors[key] = error
+        return self.unit_factors[key]
+
+    def _progress(self, phase: str, rows_read: int, total_rows: int) -> None:
+        if self.request.progress is None:
+            return
+        percent = min(99.0, 100.0 * rows_read / total_rows) if total_rows else 0.0
+        self.request.progress({"phase": phase, "rows_read": rows_read, "total_rows": total_rows, "percent": round(percent, 1)})
+
+    # -- one chunk ----------------------------------------------------------------------
+
+    def _process(self, chunk: list[Entry]) -> None:
+        by_meter: dict[int, dict[datetime, Entry]] = defaultdict(dict)
+        for entry in chunk:
+            series = by_meter[entry.meter_id]
+            earlier = series.get(entry.timestamp)
+            if earlier is not None:
+                if earlier.value == entry.value:
+                    self.totals["duplicates_identical"] += 1
+                    continue
+                # Two values for one timestamp in one file: the later row wins and the
+                # disagreement is kept as a finding for review.
+                self._in_file_conflict(earlier, entry)
+            series[entry.timestamp] = entry
+        for meter_id, series in by_meter.items():
+            self._process_meter(meter_id, series)
+
+    def _in_file_conflict(self, kept_before: Entry, later: Entry) -> None:
+        store.insert_findings(
+            [
+                (
+                    later.meter_id,
+                    later.timestamp,
+                    "import.conflict",
+                    {"discarded": kept_before.value, "kept": later.value, "rows": f"{kept_before.row}, {later.row}"},
+                    True,
+                )
+            ]
+        )
+
+    def _process_meter(self, meter_id: int, series: dict[datetime, Entry]) -> None:
+        if meter_id not in self.stored_last:
+            self.stored_last[meter_id] = (
+                Reading.objects.filter(meter_id=meter_id).order_by("-timestamp").values_list("timestamp", flat=True).first()
+            )
+        stored_last = self.stored_last[meter_id]
+        first = min(series)
+        last = max(series)
+        new = series
+        if stored_last is not None and first <= stored_last:
+            # Readings still waiting in the streaming state must be in the table before
+            # the comparison, or a duplicate of one would be inserted twice.
+            self._close_append(meter_id)
+            new = self._compare_with_stored(meter_id, series, first, last)
+        if not new:
+            return
+        profile = self._profile(meter_id)
+        appendable = meter_id not in self.rebuild and (stored_last is None or min(new) > stored_last)
+        if appendable:
+            state = self.append_states.get(meter_id)
+            if state is None:
+                state = self.append_states[meter_id] = AppendState.start(profile, self.batch.pk if self.batch else None)
+            state.feed([Point(stamp, entry.value) for stamp, entry in sorted(new.items())])
+        else:
+            self._close_append(meter_id)
+            store.insert_readings(
+                [
+                    (meter_id, stamp, entry.value, 0, self.batch.pk if self.batch else None, None, None, None, "")
+                    for stamp, entry in sorted(new.items())
+                ]
+            )
+            self._mark_rebuild(meter_id, min(new), max(new))
+        for stamp in new:
+            self.counts[meter_id].add(stamp)
+        newest = max(new)
+        if stored_last is None or newest > stored_last:
+            self.stored_last[meter_id] = newest
+
+    def _compare_with_stored(
+        self, meter_id: int, series: dict[datetime, Entry], first: datetime, last: datetime
+    ) -> dict[datetime, Entry]:
+        stored = {
+            stamp.astimezone(UTC): (pk, value, batch_id)
+            for pk, stamp, value, batch_id in Reading.objects.filter(
+                meter_id=meter_id, timestamp__gte=first, timestamp__lte=last
+            ).values_list("pk", "timestamp", "value", "batch_id")
+        }
+        new: dict[datetime, Entry] = {}
+        for stamp, entry in series.items():
+            existing = stored.get(stamp)
+            if existing is None:
+                new[stamp] = entry
+                continue
+            pk, value, batch_id = existing
+            if value == entry.value:
+                self.totals["duplicates_identical"] += 1
+                continue
+            same_file = self.batch is not None and batch_id == self.batch.pk
+            if same_file:
+                kept = Entry(meter_id, stamp, value, 0, entry.column)
+                self._in_file_conflict(kept, entry)
+                self._replace(pk, meter_id, stamp, value, entry.value, record=False)
+            elif self.request.replace_conflicts:
+                self.totals["conflicts_replaced"] += 1
+                self._replace(pk, meter_id, stamp, value, entry.value, record=True)
+            else:
+                self.totals["conflicts_rejected"] += 1
+                self.rejections.add(
+                    entry.row, entry.column, str(entry.value), "conflict",
+                    _("A reading of %(stored)s is already stored for %(code)s at %(time)s; choose "
+                      "'replace conflicting readings' to overwrite it (the old value is kept in the history).")
+                    % {"stored": value, "code": entry.column, "time": stamp.isoformat()},
+                )
+        return new
+
+    def _replace(self, pk: int, meter_id: int, stamp: datetime, old: float, new: float, *, record: bool) -> None:
+        Reading.objects.filter(pk=pk).update(value=new, batch=self.batch)
+        if record:
+            user = self.request.user if self.request.user and self.request.user.is_authenticated else None
+            ReadingChange.objects.create(
+                meter_id=meter_id, timestamp=stamp, old_value=old, new_value=new, batch=self.batch, changed_by=user
+            )
+        self._close_append(meter_id)
+        self._mark_rebuild(meter_id, stamp, stamp)
+
+    def _mark_rebuild(self, meter_id: int, start: datetime, end: datetime) -> None:
+        current = self.rebuild.get(meter_id)
+        if current is not None:
+            start, end = min(start, current[0]), max(end, current[1])
+        self.rebuild[meter_id] = (start, end)
+
+    def _close_append(self, meter_id: int) -> None:
+        state = self.append_states.pop(meter_id, None)
+        if state is not None:
+            state.close()
+
+    def _profile(self, meter_id: int) -> MeterProfile:
+        profile = self.profiles.get(meter_id)
+        if profile is None:
+            meter = next(meter for meter in self.meters.values() if meter.pk == meter_id)
+            profile = self.profiles[meter_id] = MeterProfile.of(meter)
+        return profile
+
+    # -- end ----------------------------------------------------------------------------
+
+    def _finish(self) -> None:
+        for meter_id in list(self.append_states):
+            self._close_append(meter_id)
+        for meter_id, (start, end) in self.rebuild.items():
+            meter = next(meter for meter in self.meters.values() if meter.pk == meter_id)
+            rebuild_window(meter, start, end)
+
+    def _summary(self, inserted: int, already: list[dict[str, Any]]) -> dict[str, Any]:
+        by_id = {meter.pk: meter for meter in self.meters.values()}
+        meters = [
+            {
+                "code": by_id[meter_id].code,
+                "name": by_id[meter_id].name,
+                "inserted": counts.inserted,
+                "first": counts.first.isoformat() if counts.first else None,
+                "last": counts.last.isoformat() if counts.last else None,
+            }
+            for meter_id, counts in sorted(self.counts.items(), key=lambda item: by_id[item[0]].code)
+        ]
+        return {
+            "inserted": inserted,
+            **self.totals,
+            "rejected": self.rejections.count,
+            "rejected_by_code": dict(self.rejections.by_code),
+            "rejected_sample": self.rejections.sample,
+            "meters": meters,
+            "already_imported": [
+                {"batch": item["pk"], "created_at": item["created_at"].isoformat()} for item in already
+            ],
+        }
+
+
+def import_readings(request: ImportRequest) -> dict[str, Any]:
+    """Run the pipeline; raise ParseError for problems with the whole file."""
+    logger.info("import started: site=%s file=%s dry_run=%s", request.site.pk, request.path.name, request.dry_run)
+    report = Importer(request).run()
+    logger.info(
+        "import finished: site=%s file=%s inserted=%s rejected=%s",
+        request.site.pk, request.path.name, report.get("inserted"), report.get("rejected"),
+    )
+    return report
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def count_lines(path: Path) -> int:
+    """Count data rows for the progress bar (lines for text files, rows for workbooks)."""
+    if path.suffix.lower() in {".xlsx", ".xlsm"}:
+        from openpyxl import load_workbook
+
+        workbook = load_workbook(path, read_only=True)
+        try:
+            return int(workbook.worksheets[0].max_row or 0)
+        finally:
+            workbook.close()
+    lines = 0
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            lines += block.count(b"\n")
+    return lines
+
+
+__all__ = ["ImportRequest", "ParseError", "import_readings"]

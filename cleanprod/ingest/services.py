@@ -1,0 +1,226 @@
+"""Actions of the ingest app: start an import job, commit a dry run, run a job."""
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+
+from cleanprod.organization.models import Site
+
+from .models import DataSource, ImportJob, JobStatus, Layout
+from .parsing import FileOptions, LongLayout, ParseError, WideLayout
+from .pipeline import ImportRequest, import_readings
+from .progress import set_progress
+
+logger = logging.getLogger(__name__)
+
+OPTION_KEYS = (
+    "encoding",
+    "delimiter",
+    "decimal_separator",
+    "thousands_separator",
+    "date_order",
+    "timestamp_format",
+    "excel_date_system",
+    "sheet",
+    "header_row",
+    "midnight_is_previous_day",
+)
+
+
+def build_mapping(
+    *,
+    layout: str,
+    timestamp_columns: list[str],
+    meter_column: str = "",
+    value_column: str = "",
+    unit_column: str = "",
+    meter_columns: dict[str, str] | None = None,
+    ignore_columns: list[str] | None = None,
+    options: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    return {
+        "layout": layout,
+        "timestamp_columns": list(timestamp_columns),
+        "meter_column": meter_column,
+        "value_column": value_column,
+        "unit_column": unit_column,
+        "meter_columns": dict(meter_columns or {}),
+        "ignore_columns": list(ignore_columns or []),
+        "options": {key: value for key, value in (options or {}).items() if key in OPTION_KEYS and value not in (None, "")},
+    }
+
+
+def mapping_of_source(source: DataSource) -> dict[str, Any]:
+    return build_mapping(
+        layout=source.layout,
+        timestamp_columns=source.timestamp_columns,
+        meter_column=source.meter_column,
+        value_column=source.value_column,
+        unit_column=source.unit_column,
+        meter_columns=source.meter_columns,
+        ignore_columns=source.ignore_columns,
+        options=source.options,
+    )
+
+
+def layout_of(mapping: dict[str, Any]) -> LongLayout | WideLayout:
+    columns = tuple(mapping["timestamp_columns"])
+    if mapping["layout"] == Layout.LONG:
+        return LongLayout(
+            timestamp_columns=columns,
+            meter_column=mapping["meter_column"],
+            value_column=mapping["value_column"],
+            unit_column=mapping.get("unit_column") or None,
+        )
+    return WideLayout(
+        timestamp_columns=columns,
+        meter_columns=mapping.get("meter_columns") or None,
+        ignore_columns=tuple(mapping.get("ignore_columns") or ()),
+    )
+
+
+def options_of(mapping: dict[str, Any]) -> FileOptions:
+    options = dict(mapping.get("options") or {})
+    if "excel_date_system" in options:
+        options["excel_date_system"] = int(options["excel_date_system"])
+    if "header_row" in options:
+        options["header_row"] = int(options["header_row"])
+    return FileOptions(**options)
+
+
+def save_data_source(site: Site, name: str, mapping: dict[str, Any]) -> DataSource:
+    source, _ = DataSource.objects.update_or_create(
+        site=site,
+        name=name,
+        defaults={
+            "layout": mapping["layout"],
+            "timestamp_columns": mapping["timestamp_columns"],
+            "meter_column": mapping["meter_column"],
+            "value_column": mapping["value_column"],
+            "unit_column": mapping["unit_column"],
+            "meter_columns": mapping["meter_columns"],
+            "ignore_columns": mapping["ignore_columns"],
+            "options": mapping["options"],
+        },
+    )
+    return source
+
+
+def start_import(
+    *,
+    user: AbstractBaseUser,
+    site: Site,
+    upload: UploadedFile,
+    layout: str,
+    timestamp_columns: list[str],
+    meter_column: str = "",
+    value_column: str = "",
+    unit_column: str = "",
+    meter_columns: dict[str, str] | None = None,
+    ignore_columns: list[str] | None = None,
+    options: dict[str, Any] | None = None,
+    data_source: DataSource | None = None,
+    save_as_source: str = "",
+    dry_run: bool = True,
+    replace_conflicts: bool = False,
+) -> ImportJob:
+    """Store the uploaded file, create the job and queue it for the task worker."""
+    mapping = build_mapping(
+        layout=layout,
+        timestamp_columns=timestamp_columns,
+        meter_column=meter_column,
+        value_column=value_column,
+        unit_column=unit_column,
+        meter_columns=meter_columns,
+        ignore_columns=ignore_columns,
+        options=options,
+    )
+    with transaction.atomic():
+        if save_as_source:
+            data_source = save_data_source(site, save_as_source, mapping)
+        job = ImportJob(
+            site=site,
+            data_source=data_source,
+            original_name=Path(upload.name or "upload").name,
+            mapping=mapping,
+            dry_run=dry_run,
+            replace_conflicts=replace_conflicts,
+            created_by=user,
+        )
+        job.file.save(job.original_name, upload, save=False)
+        job.save()
+        transaction.on_commit(lambda: enqueue(job))
+    return job
+
+
+def commit_dry_run(job: ImportJob, user: AbstractBaseUser) -> ImportJob:
+    """Queue the real import of a file whose dry run succeeded, with the same mapping."""
+    with transaction.atomic():
+        real = ImportJob(
+            site=job.site,
+            data_source=job.data_source,
+            original_name=job.original_name,
+            mapping=job.mapping,
+            dry_run=False,
+            replace_conflicts=job.replace_conflicts,
+            created_by=user,
+        )
+        with job.file.open("rb") as handle:
+            real.file.save(job.original_name, ContentFile(handle.read()), save=False)
+        real.save()
+        transaction.on_commit(lambda: enqueue(real))
+    return real
+
+
+def enqueue(job: ImportJob) -> None:
+    from .tasks import run_import_job
+
+    set_progress(job.pk, {"phase": "queued", "rows_read": 0, "total_rows": 0, "percent": 0.0})
+    run_import_job.enqueue(job.pk)
+
+
+def run_job(job_id: int) -> ImportJob:
+    """Run one queued job to its end; a whole-file problem fails the job with its message."""
+    job = ImportJob.objects.select_related("site").get(pk=job_id)
+    job.status = JobStatus.RUNNING
+    job.save(update_fields=["status"])
+    rejected_name = f"import-reports/job-{job.pk}-rejected.csv"
+    rejected_path = Path(job.file.storage.path(rejected_name))
+    request = ImportRequest(
+        site=job.site,
+        path=Path(job.file.path),
+        layout=layout_of(job.mapping),
+        options=options_of(job.mapping),
+        dry_run=job.dry_run,
+        replace_conflicts=job.replace_conflicts,
+        user=job.created_by,
+        source_name=job.original_name,
+        rejected_path=rejected_path,
+        progress=lambda progress: set_progress(job_id, progress),
+    )
+    try:
+        report = import_readings(request)
+    except ParseError as error:
+        logger.info("import job %s rejected the file: %s", job.pk, error.code)
+        job.status = JobStatus.FAILED
+        job.report = {"error": str(error.message), "error_code": error.code, "dry_run": job.dry_run}
+    except Exception:
+        logger.exception("import job %s failed", job.pk)
+        job.status = JobStatus.FAILED
+        job.report = {"error": "internal error; see the worker log", "dry_run": job.dry_run}
+    else:
+        job.status = JobStatus.SUCCEEDED
+        job.report = report
+        job.rejected_file.name = rejected_name
+        if report.get("batch"):
+            job.batch_id = report["batch"]
+    job.finished_at = timezone.now()
+    job.save()
+    set_progress(job.pk, {"phase": "done", "rows_read": 0, "total_rows": 0, "percent": 100.0})
+    return job
