@@ -31,7 +31,9 @@ from cleanprod.metering.services import AppendState, MeterProfile, rebuild_windo
 from cleanprod.organization.models import Site
 from cleanprod.resources.units import UnitError, conversion_factor
 
-from .parsing import FileOptions, LongLayout, ParseError, TimestampLocalizer, WideLayout, open_table
+from django.utils.translation import gettext_lazy
+
+from .parsing import FileOptions, InvalidValueError, LongLayout, ParseError, TimestampLocalizer, WideLayout, open_table
 
 logger = logging.getLogger(__name__)
 
@@ -111,6 +113,7 @@ class Importer:
         self.meters = {meter.code: meter for meter in Meter.objects.filter(site=request.site).select_related("resource", "site")}
         self.rejections = Rejections(request.rejected_path)
         self.localizer = TimestampLocalizer(request.site.zone)
+        self.long_layout = isinstance(request.layout, LongLayout)
         self.profiles: dict[int, MeterProfile] = {}
         self.append_states: dict[int, AppendState] = {}
         self.stored_last: dict[int, datetime | None] = {}
@@ -143,6 +146,16 @@ class Importer:
                 )
                 with open_table(request.path, request.layout, request.options) as table:
                     report.update(table.report.as_dict())
+                    if table.report.unmapped_columns:
+                        # A column the mapping does not mention is never dropped silently.
+                        raise ParseError(
+                            "unmapped_columns",
+                            gettext_lazy(
+                                "Columns %(columns)s are neither mapped to a meter nor listed as ignored; "
+                                "map them to meter codes or add them to the ignored columns."
+                            ),
+                            columns=", ".join(table.report.unmapped_columns),
+                        )
                     self._consume(table, total_rows)
                     report.update(table.report.as_dict())
                 self._finish()
@@ -170,10 +183,12 @@ class Importer:
                 self.rejections.add(issue.row_number, issue.column, issue.value, issue.code, str(issue.message))
             if row.timestamp is None:
                 continue
+            series = row.values[0][0] if self.long_layout and row.values else None
             try:
-                stamp = self._utc(row.timestamp)
-            except ValueError as error:
-                self.rejections.add(row.row_number, "", str(row.timestamp), "nonexistent_local_time", str(error))
+                stamp = self._utc(row.timestamp, series)
+            except InvalidValueError as error:
+                issue = error.to_issue(row.row_number, "", row.timestamp.isoformat(sep=" "))
+                self.rejections.add(issue.row_number, issue.column, issue.value, issue.code, str(issue.message))
                 continue
             for code, value, unit in row.values:
                 entry = self._entry(row.row_number, stamp, code, value, unit)
@@ -187,9 +202,9 @@ class Importer:
             self._process(chunk)
         self._progress("recomputing", rows_read, total_rows)
 
-    def _utc(self, stamp: datetime) -> datetime:
+    def _utc(self, stamp: datetime, series: str | None) -> datetime:
         if stamp.tzinfo is None:
-            return self.localizer.localize(stamp).astimezone(UTC)
+            return self.localizer.localize(stamp, series).astimezone(UTC)
         return stamp.astimezone(UTC)
 
     def _entry(self, row: int, stamp: datetime, code: str, value: float | None, unit: str | None) -> Entry | None:

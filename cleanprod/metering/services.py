@@ -251,7 +251,7 @@ def rebuild_window(meter: Meter, start: datetime, end: datetime) -> None:
         result = interval_meter_intervals(points + tail[:1], profile.convention, profile.length)
         to_update = {point.timestamp for point in points}
     else:
-        context = stored_context(meter.pk, window_start - timedelta(microseconds=1))
+        context = stored_context(meter.pk, window_start)
         inside_points = [point for point in points if point.timestamp > window_start]
         result = counter_intervals(inside_points + tail, profile.rules, profile.kind, profile.replacements, context)
         to_update = {point.timestamp for point in inside_points}
