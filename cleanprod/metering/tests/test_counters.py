@@ -270,7 +270,7 @@ def test_interval_kind_is_rejected_for_counters() -> None:
 
 
 @pytest.mark.parametrize(
-    "settings",
+    "rule_values",
     [
         {"expected_interval": timedelta(0)},
         {"rollover_value": 0.0},
@@ -282,9 +282,9 @@ def test_interval_kind_is_rejected_for_counters() -> None:
         {"plausibility_factor": 0.0},
     ],
 )
-def test_invalid_rules_raise(settings: dict[str, object]) -> None:
+def test_invalid_rules_raise(rule_values: dict[str, object]) -> None:
     with pytest.raises(ValueError, match="must be"):
-        CounterRules(**settings)  # type: ignore[arg-type]
+        CounterRules(**rule_values)  # type: ignore[arg-type]
 
 
 def test_fold_readings_in_local_time_keep_their_order() -> None:
