@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from cleanprod.metering import store
 from cleanprod.metering.counters import Point
 from cleanprod.metering.models import BatchKind, ImportBatch, Meter, Reading, ReadingChange
-from cleanprod.metering.services import AppendState, MeterProfile, rebuild_window
+from cleanprod.metering.services import AppendState, BucketCache, MeterProfile, rebuild_window
 from cleanprod.organization.models import Site
 from cleanprod.resources.units import UnitError, conversion_factor
 
@@ -115,6 +115,7 @@ class Importer:
         self.localizer = TimestampLocalizer(request.site.zone)
         self.long_layout = isinstance(request.layout, LongLayout)
         self.profiles: dict[int, MeterProfile] = {}
+        self.bucket_cache = BucketCache()
         self.append_states: dict[int, AppendState] = {}
         self.stored_last: dict[int, datetime | None] = {}
         self.rebuild: dict[int, tuple[datetime, datetime]] = {}
@@ -300,7 +301,9 @@ class Importer:
         if appendable:
             state = self.append_states.get(meter_id)
             if state is None:
-                state = self.append_states[meter_id] = AppendState.start(profile, self.batch.pk if self.batch else None)
+                state = self.append_states[meter_id] = AppendState.start(
+                    profile, self.batch.pk if self.batch else None, self.bucket_cache
+                )
             state.feed([Point(stamp, entry.value) for stamp, entry in sorted(new.items())])
         else:
             self._close_append(meter_id)

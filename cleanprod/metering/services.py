@@ -102,25 +102,94 @@ def _is_direct(meter: Meter) -> bool:
     return True
 
 
-def derive(profile: MeterProfile, result: CounterResult) -> tuple[dict[datetime, Derived], list[Interval]]:
-    """Map a differencing result to per-reading derived columns and canonical intervals."""
-    derived: dict[datetime, Derived] = {}
-    canonical: list[Interval] = []
+EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
+
+
+@dataclass
+class BucketCache:
+    """Per-import caches of UTC offsets and hour keys; a wide file repeats each instant per meter."""
+
+    offsets: dict[tuple[str, float], int] = field(default_factory=dict)
+    hours: dict[float, datetime] = field(default_factory=dict)
+
+
+@dataclass
+class Summary:
+    """What one differencing result adds to the ledger."""
+
+    derived: dict[datetime, Derived] = field(default_factory=dict)
+    hourly: dict[datetime, BucketTotal] = field(default_factory=dict)
+    daily: dict[date, BucketTotal] = field(default_factory=dict)
+
+
+def summarise(profile: MeterProfile, result: CounterResult, cache: BucketCache | None = None) -> Summary:
+    """Convert a differencing result to canonical units, derived columns and bucket totals.
+
+    An interval inside one UTC hour and one local day is added directly, which is the
+    common case and avoids splitting; any other interval goes through split_to_buckets,
+    so both give the same totals.
+    """
+    cache = cache or BucketCache()
+    summary = Summary()
+    crossing: list[Interval] = []
+    zone_key = profile.zone.key
     for interval in result.intervals:
-        converted = profile.canonical(interval)
-        canonical.append(converted)
-        seconds = int((interval.end - interval.start).total_seconds())
-        event = interval.event.value if interval.event else ""
-        derived[profile.label(interval)] = (
-            converted.quantity,
-            QUALITY_CODES[interval.quality],
-            seconds,
-            event,
-            Flag.SUSPECT if interval.quality is Quality.SUSPECT else Flag.OK,
+        seconds_float = (interval.end - interval.start).total_seconds()
+        quantity = interval.quantity * profile.scale
+        if profile.is_rate:
+            quantity *= seconds_float
+        quality = interval.quality
+        summary.derived[profile.label(interval)] = (
+            quantity,
+            QUALITY_CODES[quality],
+            int(seconds_float),
+            interval.event.value if interval.event else "",
+            Flag.SUSPECT if quality is Quality.SUSPECT else Flag.OK,
         )
+        start = interval.start.timestamp()
+        end = interval.end.timestamp()
+        hour = start - start % 3600
+        start_day = _local_day_number(start, zone_key, profile.zone, cache)
+        if end - hour > 3600 or _local_day_number(end - 1, zone_key, profile.zone, cache) != start_day:
+            crossing.append(dataclasses.replace(interval, quantity=quantity))
+            continue
+        hour_key = cache.hours.get(hour)
+        if hour_key is None:
+            hour_key = cache.hours[hour] = datetime.fromtimestamp(hour, UTC)
+        day_key = date.fromordinal(EPOCH_ORDINAL + start_day)
+        for totals, key in ((summary.hourly, hour_key), (summary.daily, day_key)):
+            total = totals.get(key)  # type: ignore[call-overload]
+            if total is None:
+                total = totals[key] = BucketTotal()  # type: ignore[index]
+            total.add(quantity, quality, seconds_float, split=False)
     for stamp in result.suspect:
-        derived[stamp] = (None, QUALITY_CODES[Quality.SUSPECT], None, "glitch", Flag.SUSPECT)
-    return derived, canonical
+        summary.derived[stamp] = (None, QUALITY_CODES[Quality.SUSPECT], None, "glitch", Flag.SUSPECT)
+    if crossing:
+        for level, totals in ((Level.HOUR, summary.hourly), (Level.DAY, summary.daily)):
+            for key, part in split_to_buckets(crossing, level, profile.zone).items():
+                total = totals.get(key)  # type: ignore[call-overload]
+                if total is None:
+                    totals[key] = part  # type: ignore[index]
+                else:
+                    _merge(total, part)
+    return summary
+
+
+def _merge(total: BucketTotal, part: BucketTotal) -> None:
+    total.quantity += part.quantity
+    total.estimated += part.estimated
+    total.suspect += part.suspect
+    total.covered_seconds += part.covered_seconds
+    total.suspect_seconds += part.suspect_seconds
+
+
+def _local_day_number(epoch: float, zone_key: str, zone: ZoneInfo, cache: BucketCache) -> int:
+    """Return the local date of an instant as days since 1970-01-01."""
+    offset = cache.offsets.get((zone_key, epoch))
+    if offset is None:
+        utc_offset = datetime.fromtimestamp(epoch, zone).utcoffset()
+        offset = cache.offsets[(zone_key, epoch)] = int(utc_offset.total_seconds()) if utc_offset else 0
+    return int((epoch + offset) // 86400)
 
 
 def finding_rows(profile: MeterProfile, result: CounterResult) -> list[tuple[int, datetime, str, dict[str, object], bool]]:
@@ -131,24 +200,21 @@ def finding_rows(profile: MeterProfile, result: CounterResult) -> list[tuple[int
 
 
 def rollup_rows(
-    profile: MeterProfile, intervals: Iterable[Interval], window: tuple[datetime, datetime] | None = None
+    profile: MeterProfile, summary: Summary, window: tuple[datetime, datetime] | None = None
 ) -> tuple[list[store.RollupRow], list[store.RollupRow], list[float]]:
-    """Split canonical intervals into hourly and daily rollup rows, optionally clipped to a window."""
-    intervals = list(intervals)
+    """Turn bucket totals into rollup rows, optionally only those inside a window."""
     hourly: list[store.RollupRow] = []
-    for key, total in split_to_buckets(intervals, Level.HOUR, profile.zone).items():
-        assert isinstance(key, datetime)
-        if window and not (window[0] <= key < window[1]):
+    for hour_key, total in sorted(summary.hourly.items()):
+        if window and not (window[0] <= hour_key < window[1]):
             continue
-        hourly.append(_rollup_row(profile.meter_id, key, total))
+        hourly.append(_rollup_row(profile.meter_id, hour_key, total))
     daily: list[store.RollupRow] = []
     day_seconds: list[float] = []
-    for key, total in split_to_buckets(intervals, Level.DAY, profile.zone).items():
-        assert isinstance(key, date) and not isinstance(key, datetime)
-        if window and not (window[0] <= local_day_bounds(key, profile.zone)[0] < window[1]):
+    for day_key, total in sorted(summary.daily.items()):
+        if window and not (window[0] <= local_day_bounds(day_key, profile.zone)[0] < window[1]):
             continue
-        daily.append(_rollup_row(profile.meter_id, key, total))
-        day_seconds.append(bucket_seconds(key, Level.DAY, profile.zone))
+        daily.append(_rollup_row(profile.meter_id, day_key, total))
+        day_seconds.append(bucket_seconds(day_key, Level.DAY, profile.zone))
     return hourly, daily, day_seconds
 
 
@@ -162,12 +228,13 @@ class AppendState:
 
     profile: MeterProfile
     batch_id: int | None
+    cache: BucketCache = field(default_factory=BucketCache)
     counter: StreamingCounter | None = None
     waiting: dict[datetime, float] = field(default_factory=dict)  # fed but not yet final
 
     @classmethod
-    def start(cls, profile: MeterProfile, batch_id: int | None) -> AppendState:
-        state = cls(profile, batch_id)
+    def start(cls, profile: MeterProfile, batch_id: int | None, cache: BucketCache | None = None) -> AppendState:
+        state = cls(profile, batch_id, cache or BucketCache())
         if profile.kind is not ReadingKind.INTERVAL:
             state.counter = StreamingCounter(
                 profile.rules, profile.kind, profile.replacements, previous=stored_context(profile.meter_id, None)
@@ -197,13 +264,14 @@ class AppendState:
         self._write(result, final)
 
     def _write(self, result: CounterResult, values: dict[datetime, float]) -> None:
-        derived, canonical = derive(self.profile, result)
+        summary = summarise(self.profile, result, self.cache)
+        derived = summary.derived
         rows = [
             (self.profile.meter_id, stamp, value, *_flag_and_batch(derived.get(stamp, NOT_DERIVED), self.batch_id))
             for stamp, value in values.items()
         ]
-        store.insert_readings(rows)  # type: ignore[arg-type]
-        hourly, daily, day_seconds = rollup_rows(self.profile, canonical)
+        store.insert_readings(rows)
+        hourly, daily, day_seconds = rollup_rows(self.profile, summary)
         store.add_rollups("metering_hourlyrollup", "hour_start", hourly)
         store.add_rollups("metering_dailyrollup", "day", daily, day_seconds)
         store.insert_findings(finding_rows(self.profile, result))
@@ -256,12 +324,12 @@ def rebuild_window(meter: Meter, start: datetime, end: datetime) -> None:
         result = counter_intervals(inside_points + tail, profile.rules, profile.kind, profile.replacements, context)
         to_update = {point.timestamp for point in inside_points}
 
-    derived, canonical = derive(profile, result)
+    summary = summarise(profile, result)
+    derived = summary.derived
     store.update_derived(
-        (*derived.get(stamp, NOT_DERIVED)[:4], derived.get(stamp, NOT_DERIVED)[4], meter.pk, _db_time(stamp))
-        for stamp in sorted(to_update)
+        (*derived.get(stamp, NOT_DERIVED), meter.pk, _db_time(stamp)) for stamp in sorted(to_update)
     )
-    hourly, daily, day_seconds = rollup_rows(profile, canonical, (window_start, window_end))
+    hourly, daily, day_seconds = rollup_rows(profile, summary, (window_start, window_end))
     HourlyRollup.objects.filter(meter=meter, hour_start__gte=window_start, hour_start__lt=window_end).delete()
     DailyRollup.objects.filter(meter=meter, day__gte=first_day, day__lte=last_day).delete()
     store.add_rollups("metering_hourlyrollup", "hour_start", hourly)

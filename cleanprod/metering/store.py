@@ -7,6 +7,7 @@ these statements too, and the pipeline tests catch a mismatch.
 """
 
 import json
+from functools import lru_cache
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
@@ -33,6 +34,12 @@ def is_postgresql() -> bool:
     return connection.vendor == "postgresql"
 
 
+@lru_cache(maxsize=65536)
+def sqlite_datetime(stamp: datetime) -> Any:
+    """Format an aware datetime as Django stores it in SQLite (cached: wide files repeat instants)."""
+    return connection.ops.adapt_datetimefield_value(stamp)
+
+
 def insert_readings(rows: Sequence[ReadingRow]) -> None:
     if not rows:
         return
@@ -44,15 +51,7 @@ def insert_readings(rows: Sequence[ReadingRow]) -> None:
                 for row in rows:
                     copy.write_row(row)
             return
-        adapt = connection.ops.adapt_datetimefield_value
-        cache: dict[datetime, Any] = {}
-        prepared = []
-        for row in rows:
-            stamp = row[1]
-            text = cache.get(stamp)
-            if text is None:
-                text = cache[stamp] = adapt(stamp)
-            prepared.append((row[0], text, *row[2:]))
+        prepared = [(row[0], sqlite_datetime(row[1]), *row[2:]) for row in rows]
         placeholders = ", ".join(["%s"] * len(READING_COLUMNS))
         cursor.executemany(
             f"INSERT INTO metering_reading ({', '.join(READING_COLUMNS)}) VALUES ({placeholders})",  # noqa: S608
