@@ -72,8 +72,15 @@ def create_meters(meters: int):  # type: ignore[no-untyped-def]
     site = Site.objects.create(enterprise=enterprise, code="bench", name="Benchmark site", time_zone="Asia/Shanghai")
     electricity = Resource.objects.get(code="electricity")
     Meter.objects.bulk_create(
-        Meter(site=site, code=f"M{index:03d}", name=f"Meter {index}", resource=electricity, unit="kWh",
-              reading_kind="interval", interval_minutes=15)
+        Meter(
+            site=site,
+            code=f"M{index:03d}",
+            name=f"Meter {index}",
+            resource=electricity,
+            unit="kWh",
+            reading_kind="interval",
+            interval_minutes=15,
+        )
         for index in range(meters)
     )
     return site
@@ -130,22 +137,31 @@ def worker_raw(csv_path: Path, database_url: str, meters: int) -> dict[str, floa
                 for meter_id, cell in zip(ids, row[1:], strict=True):
                     batch.append((meter_id, stamp, float(cell), 0, None, None, None, None, ""))
                 if len(batch) >= 100_000:
-                    database.executemany("INSERT INTO raw_reading (meter_id, timestamp, value, flag, batch_id, consumption, "
-                                         "consumption_quality, period_seconds, event) VALUES (?,?,?,?,?,?,?,?,?)", batch)
+                    database.executemany(
+                        "INSERT INTO raw_reading (meter_id, timestamp, value, flag, batch_id, consumption, "
+                        "consumption_quality, period_seconds, event) VALUES (?,?,?,?,?,?,?,?,?)",
+                        batch,
+                    )
                     values += len(batch)
                     batch = []
-            database.executemany("INSERT INTO raw_reading (meter_id, timestamp, value, flag, batch_id, consumption, "
-                                 "consumption_quality, period_seconds, event) VALUES (?,?,?,?,?,?,?,?,?)", batch)
+            database.executemany(
+                "INSERT INTO raw_reading (meter_id, timestamp, value, flag, batch_id, consumption, "
+                "consumption_quality, period_seconds, event) VALUES (?,?,?,?,?,?,?,?,?)",
+                batch,
+            )
             values += len(batch)
         database.commit()
     else:
         with connection.cursor() as cursor:
             cursor.execute("CREATE TABLE raw_reading (LIKE metering_reading INCLUDING ALL)")
             raw = cursor.cursor
-            with csv_path.open(newline="") as handle, raw.copy(
-                "COPY raw_reading (meter_id, timestamp, value, flag, batch_id, consumption, consumption_quality, "
-                "period_seconds, event) FROM STDIN"
-            ) as copy:
+            with (
+                csv_path.open(newline="") as handle,
+                raw.copy(
+                    "COPY raw_reading (meter_id, timestamp, value, flag, batch_id, consumption, consumption_quality, "
+                    "period_seconds, event) FROM STDIN"
+                ) as copy,
+            ):
                 reader = csv.reader(handle)
                 header = next(reader)
                 ids = [meter_ids[code] for code in header[1:]]
@@ -161,9 +177,22 @@ def worker_raw(csv_path: Path, database_url: str, meters: int) -> dict[str, floa
 
 def run_worker(kind: str, csv_path: Path, database_url: str, meters: int) -> dict[str, float]:
     output = subprocess.run(
-        [sys.executable, __file__, "--worker", kind, "--file", str(csv_path), "--database-url", database_url,
-         "--meters", str(meters)],
-        check=True, capture_output=True, text=True, cwd=ROOT,
+        [
+            sys.executable,
+            __file__,
+            "--worker",
+            kind,
+            "--file",
+            str(csv_path),
+            "--database-url",
+            database_url,
+            "--meters",
+            str(meters),
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
     )
     return json.loads(output.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
 
@@ -188,8 +217,10 @@ def main() -> None:
         started = time.perf_counter()
         expected = generate(csv_path, args.meters, args.days)
         size_mb = csv_path.stat().st_size / 1e6
-        print(f"generated {expected:,} values ({args.meters} meters × {args.days} days × 96) "
-              f"in {csv_path.stat().st_size / 1e6:.0f} MB, {time.perf_counter() - started:.1f} s")
+        print(
+            f"generated {expected:,} values ({args.meters} meters × {args.days} days × 96) "
+            f"in {csv_path.stat().st_size / 1e6:.0f} MB, {time.perf_counter() - started:.1f} s"
+        )
         print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}")
         for backend in args.backend:
             results = {}
@@ -204,10 +235,14 @@ def main() -> None:
             ratio = (pipeline["values"] / pipeline["seconds"]) / (raw["values"] / raw["seconds"])
             print(f"\n{backend} ({size_mb:.0f} MB file)")
             for kind, result in results.items():
-                print(f"  {kind:<9} {result['values']:>10,.0f} values  {result['seconds']:7.1f} s  "
-                      f"{result['values'] / result['seconds']:>10,.0f} values/s  peak RSS {result['peak_rss_mb']:.0f} MB")
-            print(f"  ratio pipeline/raw: {ratio:.2f} (target ≥ 0.5); pipeline peak memory "
-                  f"{pipeline['peak_rss_mb']:.0f} MB (target < 1024 MB)")
+                print(
+                    f"  {kind:<9} {result['values']:>10,.0f} values  {result['seconds']:7.1f} s  "
+                    f"{result['values'] / result['seconds']:>10,.0f} values/s  peak RSS {result['peak_rss_mb']:.0f} MB"
+                )
+            print(
+                f"  ratio pipeline/raw: {ratio:.2f} (target ≥ 0.5); pipeline peak memory "
+                f"{pipeline['peak_rss_mb']:.0f} MB (target < 1024 MB)"
+            )
 
 
 if __name__ == "__main__":

@@ -13,4 +13,3 @@ urlpatterns = [
     path("meters/", include("cleanprod.metering.urls")),
     path("imports/", include("cleanprod.ingest.urls")),
 ]
-

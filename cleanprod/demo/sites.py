@@ -51,9 +51,7 @@ STEEL = SiteSpec(
         ("rolling", "轧钢车间 Rolling mill", "workshop", None),
         ("coil-line", "卷板生产线 Coil line", "production_line", "rolling"),
     ),
-    meters=(
-        MeterSpec("STEEL-MAIN", "工厂总进线 Plant incomer (KEPCO)", "rolling", "kWh", "interval", 15),
-    ),
+    meters=(MeterSpec("STEEL-MAIN", "工厂总进线 Plant incomer (KEPCO)", "rolling", "kWh", "interval", 15),),
     file=STEEL_FILE,
     source_name="KEPCO customer portal export",
     mapping={
@@ -93,10 +91,26 @@ HOUSEHOLD = SiteSpec(
         MeterSpec("HH-MAIN", "总表 Whole-house meter (mean kW per minute)", "house", "kW", "interval", 1, "start"),
         MeterSpec("HH-SUB1", "分表1 厨房 Kitchen", "kitchen", "Wh", "interval", 1, "start", parent="HH-MAIN"),
         MeterSpec("HH-SUB2", "分表2 洗衣房 Laundry", "laundry", "Wh", "interval", 1, "start", parent="HH-MAIN"),
-        MeterSpec("HH-SUB3", "分表3 热水与空调 Water heater and AC", "water-heating", "Wh", "interval", 1, "start",
-                  parent="HH-MAIN"),
-        MeterSpec("HH-REST", "未分项计量 Unmetered remainder", "house", "kWh", "interval", 1, "start",
-                  virtual_terms=(("HH-MAIN", 1), ("HH-SUB1", -1), ("HH-SUB2", -1), ("HH-SUB3", -1))),
+        MeterSpec(
+            "HH-SUB3",
+            "分表3 热水与空调 Water heater and AC",
+            "water-heating",
+            "Wh",
+            "interval",
+            1,
+            "start",
+            parent="HH-MAIN",
+        ),
+        MeterSpec(
+            "HH-REST",
+            "未分项计量 Unmetered remainder",
+            "house",
+            "kWh",
+            "interval",
+            1,
+            "start",
+            virtual_terms=(("HH-MAIN", 1), ("HH-SUB1", -1), ("HH-SUB2", -1), ("HH-SUB3", -1)),
+        ),
     ),
     file=HOUSEHOLD_FILE,
     source_name="Household power logger",
@@ -136,8 +150,13 @@ _KONSTANZ_LOADS = (
 )
 
 
-def _konstanz(site: str, name: str, meters: tuple[MeterSpec, ...], units: tuple[tuple[str, str, str, str | None], ...],
-              **extra: Any) -> SiteSpec:
+def _konstanz(
+    site: str,
+    name: str,
+    meters: tuple[MeterSpec, ...],
+    units: tuple[tuple[str, str, str, str | None], ...],
+    **extra: Any,
+) -> SiteSpec:
     prefix = f"DE_KN_{site}_"
     return SiteSpec(
         code=f"konstanz-{site}",
@@ -152,8 +171,9 @@ def _konstanz(site: str, name: str, meters: tuple[MeterSpec, ...], units: tuple[
         mapping={
             "layout": "wide",
             "timestamp_columns": ["utc_timestamp"],
-            "meter_columns": {f"{prefix}{meter.code.removeprefix(prefix)}": meter.code for meter in meters
-                              if not meter.virtual_terms},
+            "meter_columns": {
+                f"{prefix}{meter.code.removeprefix(prefix)}": meter.code for meter in meters if not meter.virtual_terms
+            },
             "ignore_columns": ["cet_cest_timestamp", "interpolated"],
             "ignore_other_columns": True,
             "options": {},
@@ -173,11 +193,22 @@ KONSTANZ_3 = _konstanz(
         _counter("DE_KN_industrial3_grid_import", "电网进线 Grid import (incomer)", "building"),
         _counter("DE_KN_industrial3_pv_facade", "光伏立面 PV facade", "pv"),
         _counter("DE_KN_industrial3_pv_roof", "光伏屋顶 PV roof", "pv"),
-        *(_counter(f"DE_KN_industrial3_{suffix}", name, unit, parent="DE_KN_industrial3_grid_import")
-          for suffix, name, unit in _KONSTANZ_LOADS),
-        MeterSpec("DE_KN_industrial3_unmetered", "未分项计量 Unmetered remainder", "building", "kWh", "interval", 60,
-                  virtual_terms=(("DE_KN_industrial3_grid_import", 1),
-                                 *((f"DE_KN_industrial3_{suffix}", -1) for suffix, _, _ in _KONSTANZ_LOADS))),
+        *(
+            _counter(f"DE_KN_industrial3_{suffix}", name, unit, parent="DE_KN_industrial3_grid_import")
+            for suffix, name, unit in _KONSTANZ_LOADS
+        ),
+        MeterSpec(
+            "DE_KN_industrial3_unmetered",
+            "未分项计量 Unmetered remainder",
+            "building",
+            "kWh",
+            "interval",
+            60,
+            virtual_terms=(
+                ("DE_KN_industrial3_grid_import", 1),
+                *((f"DE_KN_industrial3_{suffix}", -1) for suffix, _, _ in _KONSTANZ_LOADS),
+            ),
+        ),
     ),
     units=(
         ("building", "工业楼 Building", "building", None),

@@ -23,6 +23,7 @@ from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from cleanprod.metering import store
 from cleanprod.metering.counters import Point
@@ -30,8 +31,6 @@ from cleanprod.metering.models import BatchKind, ImportBatch, Meter, Reading, Re
 from cleanprod.metering.services import AppendState, BucketCache, MeterProfile, rebuild_window
 from cleanprod.organization.models import Site
 from cleanprod.resources.units import UnitError, conversion_factor
-
-from django.utils.translation import gettext_lazy
 
 from .parsing import FileOptions, InvalidValueError, LongLayout, ParseError, TimestampLocalizer, WideLayout, open_table
 
@@ -110,7 +109,9 @@ class Importer:
     def __init__(self, request: ImportRequest) -> None:
         self.request = request
         self.site = request.site
-        self.meters = {meter.code: meter for meter in Meter.objects.filter(site=request.site).select_related("resource", "site")}
+        self.meters = {
+            meter.code: meter for meter in Meter.objects.filter(site=request.site).select_related("resource", "site")
+        }
         self.rejections = Rejections(request.rejected_path)
         self.localizer = TimestampLocalizer(request.site.zone)
         self.long_layout = isinstance(request.layout, LongLayout)
@@ -215,15 +216,25 @@ class Importer:
         meter = self.meters.get(code)
         if meter is None:
             self.rejections.add(
-                row, code, str(value), "unknown_meter",
-                _("No meter with code %(code)s exists at site %(site)s; create the meter or map the column to an existing code.")
+                row,
+                code,
+                str(value),
+                "unknown_meter",
+                _(
+                    "No meter with code %(code)s exists at site %(site)s; "
+                    "create the meter or map the column to an existing code."
+                )
                 % {"code": code, "site": self.site.name},
             )
             return None
         if meter.is_virtual:
             self.rejections.add(
-                row, code, str(value), "virtual_meter",
-                _("Meter %(code)s is virtual and is computed from other meters; it takes no readings.") % {"code": code},
+                row,
+                code,
+                str(value),
+                "virtual_meter",
+                _("Meter %(code)s is virtual and is computed from other meters; it takes no readings.")
+                % {"code": code},
             )
             return None
         if unit and unit != meter.unit:
@@ -247,7 +258,9 @@ class Importer:
         if self.request.progress is None:
             return
         percent = min(99.0, 100.0 * rows_read / total_rows) if total_rows else 0.0
-        self.request.progress({"phase": phase, "rows_read": rows_read, "total_rows": total_rows, "percent": round(percent, 1)})
+        self.request.progress(
+            {"phase": phase, "rows_read": rows_read, "total_rows": total_rows, "percent": round(percent, 1)}
+        )
 
     # -- one chunk ----------------------------------------------------------------------
 
@@ -283,7 +296,10 @@ class Importer:
     def _process_meter(self, meter_id: int, series: dict[datetime, Entry]) -> None:
         if meter_id not in self.stored_last:
             self.stored_last[meter_id] = (
-                Reading.objects.filter(meter_id=meter_id).order_by("-timestamp").values_list("timestamp", flat=True).first()
+                Reading.objects.filter(meter_id=meter_id)
+                .order_by("-timestamp")
+                .values_list("timestamp", flat=True)
+                .first()
             )
         stored_last = self.stored_last[meter_id]
         first = min(series)
@@ -350,9 +366,14 @@ class Importer:
             else:
                 self.totals["conflicts_rejected"] += 1
                 self.rejections.add(
-                    entry.row, entry.column, str(entry.value), "conflict",
-                    _("A reading of %(stored)s is already stored for %(code)s at %(time)s; choose "
-                      "'replace conflicting readings' to overwrite it (the old value is kept in the history).")
+                    entry.row,
+                    entry.column,
+                    str(entry.value),
+                    "conflict",
+                    _(
+                        "A reading of %(stored)s is already stored for %(code)s at %(time)s; choose "
+                        "'replace conflicting readings' to overwrite it (the old value is kept in the history)."
+                    )
                     % {"stored": value, "code": entry.column, "time": stamp.isoformat()},
                 )
         return new
@@ -425,7 +446,10 @@ def import_readings(request: ImportRequest) -> dict[str, Any]:
     report = Importer(request).run()
     logger.info(
         "import finished: site=%s file=%s inserted=%s rejected=%s",
-        request.site.pk, request.path.name, report.get("inserted"), report.get("rejected"),
+        request.site.pk,
+        request.path.name,
+        report.get("inserted"),
+        report.get("rejected"),
     )
     return report
 

@@ -9,7 +9,9 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
+from cleanprod.metering.models import BatchKind
 from cleanprod.organization.models import Site
 
 from .models import DataSource, ImportJob, JobStatus, Layout
@@ -35,8 +37,9 @@ OPTION_KEYS = (
 
 def build_mapping(
     *,
-    layout: str,
-    timestamp_columns: list[str],
+    layout: str = Layout.WIDE,
+    kind: str = BatchKind.READINGS,
+    timestamp_columns: list[str] | None = None,
     meter_column: str = "",
     value_column: str = "",
     unit_column: str = "",
@@ -45,19 +48,23 @@ def build_mapping(
     options: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     return {
+        "kind": kind,
         "layout": layout,
-        "timestamp_columns": list(timestamp_columns),
+        "timestamp_columns": list(timestamp_columns or []),
         "meter_column": meter_column,
         "value_column": value_column,
         "unit_column": unit_column,
         "meter_columns": dict(meter_columns or {}),
         "ignore_columns": list(ignore_columns or []),
-        "options": {key: value for key, value in (options or {}).items() if key in OPTION_KEYS and value not in (None, "")},
+        "options": {
+            key: value for key, value in (options or {}).items() if key in OPTION_KEYS and value not in (None, "")
+        },
     }
 
 
 def mapping_of_source(source: DataSource) -> dict[str, Any]:
     return build_mapping(
+        kind=source.kind,
         layout=source.layout,
         timestamp_columns=source.timestamp_columns,
         meter_column=source.meter_column,
@@ -99,6 +106,7 @@ def save_data_source(site: Site, name: str, mapping: dict[str, Any]) -> DataSour
         site=site,
         name=name,
         defaults={
+            "kind": mapping.get("kind", BatchKind.READINGS),
             "layout": mapping["layout"],
             "timestamp_columns": mapping["timestamp_columns"],
             "meter_column": mapping["meter_column"],
@@ -117,7 +125,8 @@ def start_import(
     user: AbstractBaseUser,
     site: Site,
     upload: UploadedFile,
-    layout: str,
+    layout: str = Layout.WIDE,
+    kind: str = BatchKind.READINGS,
     timestamp_columns: list[str],
     meter_column: str = "",
     value_column: str = "",
@@ -132,6 +141,7 @@ def start_import(
 ) -> ImportJob:
     """Store the uploaded file, create the job and queue it for the task worker."""
     mapping = build_mapping(
+        kind=kind,
         layout=layout,
         timestamp_columns=timestamp_columns,
         meter_column=meter_column,
@@ -187,25 +197,13 @@ def enqueue(job: ImportJob) -> None:
 
 def run_job(job_id: int) -> ImportJob:
     """Run one queued job to its end; a whole-file problem fails the job with its message."""
-    job = ImportJob.objects.select_related("site").get(pk=job_id)
+    job = ImportJob.objects.select_related("site", "created_by").get(pk=job_id)
     job.status = JobStatus.RUNNING
     job.save(update_fields=["status"])
     rejected_name = f"import-reports/job-{job.pk}-rejected.csv"
     rejected_path = Path(job.file.storage.path(rejected_name))
-    request = ImportRequest(
-        site=job.site,
-        path=Path(job.file.path),
-        layout=layout_of(job.mapping),
-        options=options_of(job.mapping),
-        dry_run=job.dry_run,
-        replace_conflicts=job.replace_conflicts,
-        user=job.created_by,
-        source_name=job.original_name,
-        rejected_path=rejected_path,
-        progress=lambda progress: set_progress(job_id, progress),
-    )
     try:
-        report = import_readings(request)
+        report = _run(job, rejected_path)
     except ParseError as error:
         logger.info("import job %s rejected the file: %s", job.pk, error.code)
         job.status = JobStatus.FAILED
@@ -213,7 +211,10 @@ def run_job(job_id: int) -> ImportJob:
     except Exception:
         logger.exception("import job %s failed", job.pk)
         job.status = JobStatus.FAILED
-        job.report = {"error": "internal error; see the worker log", "dry_run": job.dry_run}
+        job.report = {
+            "error": gettext("The import failed with an internal error; the worker log has the details."),
+            "dry_run": job.dry_run,
+        }
     else:
         job.status = JobStatus.SUCCEEDED
         job.report = report
@@ -224,3 +225,33 @@ def run_job(job_id: int) -> ImportJob:
     job.save()
     set_progress(job.pk, {"phase": "done", "rows_read": 0, "total_rows": 0, "percent": 100.0})
     return job
+
+
+def _run(job: ImportJob, rejected_path: Path) -> dict[str, Any]:
+    path = Path(job.file.path)
+    if job.mapping.get("kind") == BatchKind.PRODUCTION:
+        from cleanprod.production.importing import import_production_file
+
+        return import_production_file(
+            site=job.site,
+            path=path,
+            dry_run=job.dry_run,
+            replace_conflicts=job.replace_conflicts,
+            user=job.created_by,
+            options=options_of(job.mapping),
+            rejected_path=rejected_path,
+        )
+    return import_readings(
+        ImportRequest(
+            site=job.site,
+            path=path,
+            layout=layout_of(job.mapping),
+            options=options_of(job.mapping),
+            dry_run=job.dry_run,
+            replace_conflicts=job.replace_conflicts,
+            user=job.created_by,
+            source_name=job.original_name,
+            rejected_path=rejected_path,
+            progress=lambda progress: set_progress(job.pk, progress),
+        )
+    )

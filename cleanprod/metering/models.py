@@ -142,7 +142,9 @@ class Meter(models.Model):
             parent = self.parent
             assert parent is not None
             if parent.site_id != self.site_id:
-                errors["parent"] = ValidationError(_("The parent meter belongs to another site."), code="parent_other_site")
+                errors["parent"] = ValidationError(
+                    _("The parent meter belongs to another site."), code="parent_other_site"
+                )
             elif parent.resource_id != self.resource_id:
                 errors["parent"] = ValidationError(
                     _("The parent meter measures another resource."), code="parent_other_resource"
@@ -152,7 +154,9 @@ class Meter(models.Model):
                 _("Only counters roll over; interval meters have no rollover value."), code="rollover_not_counter"
             )
         if self.rollover_value is not None and self.rollover_value <= 0:
-            errors["rollover_value"] = ValidationError(_("The rollover value must be positive."), code="rollover_positive")
+            errors["rollover_value"] = ValidationError(
+                _("The rollover value must be positive."), code="rollover_positive"
+            )
         if errors:
             raise ValidationError(errors)
 
@@ -160,14 +164,21 @@ class Meter(models.Model):
 class VirtualMeterTerm(models.Model):
     """One term of a virtual meter: + or − the consumption of another meter."""
 
-    virtual_meter = models.ForeignKey(Meter, on_delete=models.CASCADE, related_name="terms", verbose_name=_("virtual meter"))
-    source = models.ForeignKey(Meter, on_delete=models.PROTECT, related_name="used_in_terms", verbose_name=_("source meter"))
+    virtual_meter = models.ForeignKey(
+        Meter, on_delete=models.CASCADE, related_name="terms", verbose_name=_("virtual meter")
+    )
+    source = models.ForeignKey(
+        Meter, on_delete=models.PROTECT, related_name="used_in_terms", verbose_name=_("source meter")
+    )
     sign = models.SmallIntegerField(_("sign"), choices=[(1, "+"), (-1, "−")], default=1)
 
     class Meta:
         verbose_name = _("virtual meter term")
         verbose_name_plural = _("virtual meter terms")
         constraints = [models.UniqueConstraint(fields=["virtual_meter", "source"], name="virtual_term_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.virtual_meter_id} {'+' if self.sign > 0 else '−'} {self.source_id}"
 
     def clean(self) -> None:
         if not self.virtual_meter.is_virtual:
@@ -197,6 +208,9 @@ class MeterReplacement(models.Model):
         verbose_name_plural = _("meter replacements")
         ordering = ["meter_id", "replaced_at"]
         constraints = [models.UniqueConstraint(fields=["meter", "replaced_at"], name="replacement_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.meter_id} @ {self.replaced_at:%Y-%m-%d %H:%M}"
 
 
 class BatchKind(models.TextChoices):
@@ -259,6 +273,9 @@ class Reading(models.Model):
         verbose_name_plural = _("readings")
         constraints = [models.UniqueConstraint(fields=["meter", "timestamp"], name="reading_unique_per_timestamp")]
 
+    def __str__(self) -> str:
+        return f"{self.meter_id} {self.timestamp.isoformat()} = {self.value}"
+
 
 class ReadingChange(models.Model):
     """History of a stored reading whose value was replaced by a later import."""
@@ -278,6 +295,9 @@ class ReadingChange(models.Model):
         verbose_name_plural = _("reading changes")
         ordering = ["-changed_at"]
 
+    def __str__(self) -> str:
+        return f"{self.meter_id} {self.timestamp.isoformat()}: {self.old_value} → {self.new_value}"
+
 
 class HourlyRollup(models.Model):
     meter = models.ForeignKey(Meter, on_delete=models.CASCADE, related_name="hourly", verbose_name=_("meter"))
@@ -291,6 +311,9 @@ class HourlyRollup(models.Model):
         verbose_name = _("hourly rollup")
         verbose_name_plural = _("hourly rollups")
         constraints = [models.UniqueConstraint(fields=["meter", "hour_start"], name="hourly_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.meter_id} {self.hour_start.isoformat()}: {self.quantity}"
 
 
 class DailyRollup(models.Model):
@@ -308,6 +331,9 @@ class DailyRollup(models.Model):
         verbose_name = _("daily rollup")
         verbose_name_plural = _("daily rollups")
         constraints = [models.UniqueConstraint(fields=["meter", "day"], name="daily_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.meter_id} {self.day}: {self.quantity}"
 
     @property
     def coverage(self) -> float:
@@ -334,3 +360,6 @@ class Finding(models.Model):
         verbose_name_plural = _("data-quality findings")
         ordering = ["meter_id", "timestamp"]
         constraints = [models.UniqueConstraint(fields=["meter", "timestamp", "code"], name="finding_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.meter_id} {self.timestamp.isoformat()} {self.code}"

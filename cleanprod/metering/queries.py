@@ -47,8 +47,11 @@ def hourly_series(meter: Meter, start: datetime, end: datetime) -> list[SeriesPo
 
 
 def _combine(
-    key: date | datetime, parts: list[tuple[int, DailyRollup]] | list[tuple[int, HourlyRollup]], term_count: int,
-    *, day_bucket: bool,
+    key: date | datetime,
+    parts: list[tuple[int, DailyRollup]] | list[tuple[int, HourlyRollup]],
+    term_count: int,
+    *,
+    day_bucket: bool,
 ) -> SeriesPoint:
     quantity = sum(sign * rollup.quantity for sign, rollup in parts)
     estimated = sum(rollup.estimated for _, rollup in parts)

@@ -10,7 +10,7 @@ Two paths produce the same result:
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -192,7 +192,9 @@ def _local_day_number(epoch: float, zone_key: str, zone: ZoneInfo, cache: Bucket
     return int((epoch + offset) // 86400)
 
 
-def finding_rows(profile: MeterProfile, result: CounterResult) -> list[tuple[int, datetime, str, dict[str, object], bool]]:
+def finding_rows(
+    profile: MeterProfile, result: CounterResult
+) -> list[tuple[int, datetime, str, dict[str, object], bool]]:
     return [
         (profile.meter_id, finding.timestamp, finding.code, dict(finding.evidence), finding.blocking)
         for finding in result.findings
@@ -311,7 +313,10 @@ def rebuild_window(meter: Meter, start: datetime, end: datetime) -> None:
 
     lookahead = profile.rules.glitch_readings + 1
     inside = Reading.objects.filter(meter=meter, timestamp__gt=window_start - profile.length, timestamp__lte=window_end)
-    points = [Point(stamp.astimezone(UTC), value) for stamp, value in inside.order_by("timestamp").values_list("timestamp", "value")]
+    points = [
+        Point(stamp.astimezone(UTC), value)
+        for stamp, value in inside.order_by("timestamp").values_list("timestamp", "value")
+    ]
     after = Reading.objects.filter(meter=meter, timestamp__gt=window_end).order_by("timestamp")
     tail = [Point(stamp.astimezone(UTC), value) for stamp, value in after.values_list("timestamp", "value")[:lookahead]]
 
@@ -326,17 +331,15 @@ def rebuild_window(meter: Meter, start: datetime, end: datetime) -> None:
 
     summary = summarise(profile, result)
     derived = summary.derived
-    store.update_derived(
-        (*derived.get(stamp, NOT_DERIVED), meter.pk, _db_time(stamp)) for stamp in sorted(to_update)
-    )
+    store.update_derived((*derived.get(stamp, NOT_DERIVED), meter.pk, _db_time(stamp)) for stamp in sorted(to_update))
     hourly, daily, day_seconds = rollup_rows(profile, summary, (window_start, window_end))
     HourlyRollup.objects.filter(meter=meter, hour_start__gte=window_start, hour_start__lt=window_end).delete()
     DailyRollup.objects.filter(meter=meter, day__gte=first_day, day__lte=last_day).delete()
     store.add_rollups("metering_hourlyrollup", "hour_start", hourly)
     store.add_rollups("metering_dailyrollup", "day", daily, day_seconds)
-    Finding.objects.filter(
-        meter=meter, status="open", timestamp__gt=window_start, timestamp__lte=window_end
-    ).exclude(code__startswith="import.").delete()
+    Finding.objects.filter(meter=meter, status="open", timestamp__gt=window_start, timestamp__lte=window_end).exclude(
+        code__startswith="import."
+    ).delete()
     findings = [row for row in finding_rows(profile, result) if window_start < row[1] <= window_end]
     store.insert_findings(findings)
 

@@ -7,9 +7,9 @@ these statements too, and the pipeline tests catch a mismatch.
 """
 
 import json
-from functools import lru_cache
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
 from django.db import connection

@@ -51,7 +51,9 @@ def can(user: UserLike, action: Action, site: Site) -> bool:
     return sites_for(user, action).filter(pk=site.pk).exists()
 
 
-def scoped(queryset: QuerySet[M], user: UserLike, action: Action = Action.VIEW, site_field: str = "site") -> QuerySet[M]:
+def scoped(
+    queryset: QuerySet[M], user: UserLike, action: Action = Action.VIEW, site_field: str = "site"
+) -> QuerySet[M]:
     """Filter any queryset to rows of the user's sites; `site_field` is the lookup path to Site."""
     return queryset.filter(**{f"{site_field}__in": sites_for(user, action)})
 

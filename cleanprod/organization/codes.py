@@ -63,6 +63,9 @@ def industry_code_problem(code: str) -> str | None:
     if INDUSTRY_CODE_RE.match(code):
         return None
     return str(
-        _("%(code)r is not a GB/T 4754 industry code: use a section letter A–T followed by 2, 3 or 4 digits, e.g. C3110.")
+        _(
+            "%(code)r is not a GB/T 4754 industry code: "
+            "use a section letter A–T followed by 2, 3 or 4 digits, e.g. C3110."
+        )
         % {"code": code}
     )

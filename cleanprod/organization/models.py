@@ -132,9 +132,7 @@ class OrganizationUnit(models.Model):
         parent = self.parent
         assert parent is not None
         if parent.site_id != self.site_id:
-            raise ValidationError(
-                {"parent": _("The parent unit belongs to another site.")}, code="parent_other_site"
-            )
+            raise ValidationError({"parent": _("The parent unit belongs to another site.")}, code="parent_other_site")
         ancestor: OrganizationUnit | None = parent
         while ancestor is not None:
             if self.pk is not None and ancestor.pk == self.pk:
@@ -186,12 +184,14 @@ class Membership(models.Model):
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()} · {self.site or _('all sites')}"
 
-    def clean(self) -> None:
-        if self.role in ALL_SITE_ROLES and self.site_id is not None:
-            raise ValidationError({"site": _("This role covers all sites; leave the site empty.")}, code="site_not_allowed")
-        if self.role not in ALL_SITE_ROLES and self.site_id is None:
-            raise ValidationError({"site": _("This role needs a site.")}, code="site_required")
-
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.full_clean()
         super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        if self.role in ALL_SITE_ROLES and self.site_id is not None:
+            raise ValidationError(
+                {"site": _("This role covers all sites; leave the site empty.")}, code="site_not_allowed"
+            )
+        if self.role not in ALL_SITE_ROLES and self.site_id is None:
+            raise ValidationError({"site": _("This role needs a site.")}, code="site_required")

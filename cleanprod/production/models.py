@@ -20,7 +20,10 @@ class ProductionRecord(models.Model):
 
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="production_records", verbose_name=_("site"))
     organization_unit = models.ForeignKey(
-        OrganizationUnit, on_delete=models.PROTECT, related_name="production_records", verbose_name=_("organisation unit")
+        OrganizationUnit,
+        on_delete=models.PROTECT,
+        related_name="production_records",
+        verbose_name=_("organisation unit"),
     )
     product = models.ForeignKey(
         Resource,
@@ -59,7 +62,8 @@ class ProductionRecord(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.organization_unit} {self.product} {self.period_start}–{self.period_end}: {self.quantity} {self.unit}"
+        period = f"{self.period_start}–{self.period_end}"
+        return f"{self.organization_unit} {self.product} {period}: {self.quantity} {self.unit}"
 
     def clean(self) -> None:
         if self.period_end < self.period_start:

@@ -81,8 +81,9 @@ class FactorKind(models.TextChoices):
     # GB/T 2589 折标准煤系数, calorific equivalent (当量值)
     STANDARD_COAL = "standard_coal", _("standard coal coefficient (calorific equivalent)")
     # GB/T 2589 electricity at primary-energy equivalent (等价值), set per year
-    STANDARD_COAL_EQUIVALENT_VALUE = "standard_coal_equivalent_value", _(
-        "standard coal coefficient (primary-energy equivalent)"
+    STANDARD_COAL_EQUIVALENT_VALUE = (
+        "standard_coal_equivalent_value",
+        _("standard coal coefficient (primary-energy equivalent)"),
     )
     GRID_EMISSION = "grid_emission", _("grid emission factor")
     HEAT_EMISSION = "heat_emission", _("heat emission factor")
@@ -108,8 +109,10 @@ class Factor(models.Model):
         _("series"),
         max_length=60,
         blank=True,
-        help_text=_("Which family the value belongs to, e.g. the MEE/NBS electricity factors versus the "
-                    "carbon-market national grid factor, or a guideline's default table."),
+        help_text=_(
+            "Which family the value belongs to, e.g. the MEE/NBS electricity factors versus the "
+            "carbon-market national grid factor, or a guideline's default table."
+        ),
     )
     region = models.CharField(_("region"), max_length=40, default="national")
     data_year = models.PositiveSmallIntegerField(_("data year"), null=True, blank=True)

@@ -69,8 +69,10 @@ def parse_unit(text: str) -> pint.Unit:
     except (pint.errors.UndefinedUnitError, pint.errors.DefinitionSyntaxError, AttributeError, TypeError) as error:
         raise UnitError(
             "unknown_unit",
-            str(_("Unknown unit %(unit)r; use a symbol such as kWh, MWh, m3, Nm3, L, kg, t, GJ, kgce or tce.")
-                % {"unit": text}),
+            str(
+                _("Unknown unit %(unit)r; use a symbol such as kWh, MWh, m3, Nm3, L, kg, t, GJ, kgce or tce.")
+                % {"unit": text}
+            ),
         ) from error
     return unit
 
@@ -95,8 +97,10 @@ def conversion_factor(from_unit: str, to_unit: str) -> float:
     except pint.errors.DimensionalityError as error:
         raise UnitError(
             "incompatible_unit",
-            str(_("%(source)s cannot be converted to %(target)s: they measure different things.")
-                % {"source": from_unit, "target": to_unit}),
+            str(
+                _("%(source)s cannot be converted to %(target)s: they measure different things.")
+                % {"source": from_unit, "target": to_unit}
+            ),
         ) from error
 
 

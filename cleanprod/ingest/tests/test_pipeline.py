@@ -33,8 +33,16 @@ def plant() -> Site:
 
 def add_meter(site: Site, code: str, kind: str = "interval", unit: str = "kWh", minutes: int = 15, **extra) -> Meter:
     electricity = Resource.objects.get(code="electricity")
-    meter = Meter(site=site, code=code, name=code, resource=electricity, unit=unit, reading_kind=kind,
-                  interval_minutes=minutes, **extra)
+    meter = Meter(
+        site=site,
+        code=code,
+        name=code,
+        resource=electricity,
+        unit=unit,
+        reading_kind=kind,
+        interval_minutes=minutes,
+        **extra,
+    )
     meter.full_clean()
     meter.save()
     return meter
@@ -48,8 +56,15 @@ def write(path: Path, rows: list[list[object]], encoding: str = "utf-8") -> Path
 
 def run(site: Site, path: Path, layout, *, dry_run: bool = False, replace: bool = False, **options) -> dict:
     return import_readings(
-        ImportRequest(site=site, path=path, layout=layout, options=FileOptions(**options), dry_run=dry_run,
-                      replace_conflicts=replace, rejected_path=path.with_suffix(".rejected.csv"))
+        ImportRequest(
+            site=site,
+            path=path,
+            layout=layout,
+            options=FileOptions(**options),
+            dry_run=dry_run,
+            replace_conflicts=replace,
+            rejected_path=path.with_suffix(".rejected.csv"),
+        )
     )
 
 
@@ -58,10 +73,16 @@ LONG = LongLayout(timestamp_columns=("timestamp",), meter_column="meter", value_
 
 
 def rollups(meter: Meter) -> tuple[list[tuple], list[tuple]]:
-    hourly = list(HourlyRollup.objects.filter(meter=meter).order_by("hour_start").values_list(
-        "hour_start", "quantity", "estimated", "suspect", "covered_seconds"))
-    daily = list(DailyRollup.objects.filter(meter=meter).order_by("day").values_list(
-        "day", "quantity", "estimated", "suspect", "covered_seconds"))
+    hourly = list(
+        HourlyRollup.objects.filter(meter=meter)
+        .order_by("hour_start")
+        .values_list("hour_start", "quantity", "estimated", "suspect", "covered_seconds")
+    )
+    daily = list(
+        DailyRollup.objects.filter(meter=meter)
+        .order_by("day")
+        .values_list("day", "quantity", "estimated", "suspect", "covered_seconds")
+    )
     return hourly, daily
 
 
@@ -112,8 +133,16 @@ def test_duplicate_rows_in_one_file_are_collapsed_and_flagged(plant, tmp_path):
     """Every timestamp twice, one with two different values: the total counts each interval once."""
     meter = add_meter(plant, "M1", timestamp_convention="start")
     rows = [["meter", "timestamp", "value"]]
-    for stamp, value in [("00:00", "2.10"), ("00:00", "2.10"), ("00:15", "1.95"), ("00:15", "1.95"),
-                         ("00:30", "2.40"), ("00:30", "2.45"), ("00:45", "2.05"), ("00:45", "2.05")]:
+    for stamp, value in [
+        ("00:00", "2.10"),
+        ("00:00", "2.10"),
+        ("00:15", "1.95"),
+        ("00:15", "1.95"),
+        ("00:30", "2.40"),
+        ("00:30", "2.45"),
+        ("00:45", "2.05"),
+        ("00:45", "2.05"),
+    ]:
         rows.append(["M1", f"2024-03-01 {stamp}", value])
 
     report = run(plant, write(tmp_path / "dup.csv", rows), LONG)
@@ -131,8 +160,12 @@ def test_out_of_order_batch_gives_no_negative_interval(plant, tmp_path):
     meter = add_meter(plant, "C1", kind="cumulative")
     rows = [["meter", "timestamp", "value"], ["C1", "2024-04-10T09:45:00+08:00", "1490.0"]]
     run(plant, write(tmp_path / "stored.csv", rows), LONG)
-    batch = [["meter", "timestamp", "value"], ["C1", "2024-04-10T10:30:00+08:00", "1520.0"],
-             ["C1", "2024-04-10T10:00:00+08:00", "1500.0"], ["C1", "2024-04-10T10:15:00+08:00", "1512.5"]]
+    batch = [
+        ["meter", "timestamp", "value"],
+        ["C1", "2024-04-10T10:30:00+08:00", "1520.0"],
+        ["C1", "2024-04-10T10:00:00+08:00", "1500.0"],
+        ["C1", "2024-04-10T10:15:00+08:00", "1512.5"],
+    ]
 
     run(plant, write(tmp_path / "batch.csv", batch), LONG)
 
@@ -258,10 +291,18 @@ def test_local_day_is_cut_at_site_midnight(plant, tmp_path):
 
 def test_meter_exchange_never_differences_across_serials(plant, tmp_path):
     meter = add_meter(plant, "C1", kind="cumulative", minutes=1440)
-    MeterReplacement.objects.create(meter=meter, replaced_at=datetime(2024, 5, 19, 16, tzinfo=UTC),
-                                    old_final_reading=48102.5, new_initial_reading=0.4)
-    rows = [["meter", "timestamp", "value"], ["C1", "2024-05-01 00:00", "47980.0"],
-            ["C1", "2024-05-20 00:00", "48102.5"], ["C1", "2024-05-31 00:00", "96.9"]]
+    MeterReplacement.objects.create(
+        meter=meter,
+        replaced_at=datetime(2024, 5, 19, 16, tzinfo=UTC),
+        old_final_reading=48102.5,
+        new_initial_reading=0.4,
+    )
+    rows = [
+        ["meter", "timestamp", "value"],
+        ["C1", "2024-05-01 00:00", "47980.0"],
+        ["C1", "2024-05-20 00:00", "48102.5"],
+        ["C1", "2024-05-31 00:00", "96.9"],
+    ]
 
     run(plant, write(tmp_path / "swap.csv", rows), LONG)
 
@@ -316,7 +357,8 @@ def differences(left: list[tuple], right: list[tuple]) -> list[tuple]:
         (a, b)
         for a, b in zip(left, right, strict=True)
         if any(
-            (x is None) != (y is None) or (isinstance(x, float) and y is not None and x != pytest.approx(y, rel=1e-9))
+            (x is None) != (y is None)
+            or (isinstance(x, float) and y is not None and x != pytest.approx(y, rel=1e-9))
             or (not isinstance(x, float) and x != y)
             for x, y in zip(a, b, strict=True)
         )

@@ -151,7 +151,9 @@ class Command(BaseCommand):
     def _users(self) -> None:
         users = get_user_model()
         for username, role, site_code in DEMO_USERS:
-            user, created = users.objects.get_or_create(username=username, defaults={"is_staff": role == Role.ADMINISTRATOR})
+            user, created = users.objects.get_or_create(
+                username=username, defaults={"is_staff": role == Role.ADMINISTRATOR}
+            )
             if created:
                 user.set_password(DEMO_PASSWORD)
                 user.is_superuser = role == Role.ADMINISTRATOR
@@ -163,7 +165,7 @@ class Command(BaseCommand):
 
     def _print_logins(self) -> None:
         self.stdout.write("")
-        self.stdout.write("Demo logins (password for all: %s):" % DEMO_PASSWORD)
+        self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for username, role, site_code in DEMO_USERS:
             self.stdout.write(f"  {username:<14} {role.label} {site_code or ''}")
 
@@ -180,6 +182,15 @@ def write_generated_production(path: Path, spec: SiteSpec, first: date, last: da
         while day <= last:
             weekend = day.weekday() >= 5
             quantity = max(0.0, generator.gauss(mean * (0.4 if weekend else 1.0), spread))
-            writer.writerow([spec.production_unit, spec.product_code, day.isoformat(), day.isoformat(), f"{quantity:.2f}",
-                             spec.production_unit_of_measure, f"GEN-{day:%Y%m%d}"])
+            writer.writerow(
+                [
+                    spec.production_unit,
+                    spec.product_code,
+                    day.isoformat(),
+                    day.isoformat(),
+                    f"{quantity:.2f}",
+                    spec.production_unit_of_measure,
+                    f"GEN-{day:%Y%m%d}",
+                ]
+            )
             day += timedelta(days=1)

@@ -22,17 +22,29 @@ class Command(BaseCommand):
         parser.add_argument("--site", required=True, help="Site code.")
         parser.add_argument("--source", help="Name of a saved data source whose mapping to use.")
         parser.add_argument("--save-source", help="Save the mapping given here as a data source with this name.")
+        parser.add_argument(
+            "--production", action="store_true", help="The file holds production records, not meter readings."
+        )
         parser.add_argument("--layout", choices=[Layout.LONG, Layout.WIDE], default=Layout.WIDE)
         parser.add_argument("--timestamp-column", action="append", default=[], help="Repeat for date + time columns.")
         parser.add_argument("--meter-column", default="", help="Long layout: column of meter codes.")
         parser.add_argument("--value-column", default="", help="Long layout: column of values.")
         parser.add_argument("--unit-column", default="", help="Long layout: optional column of units.")
-        parser.add_argument("--map", action="append", default=[], metavar="HEADER=CODE", help="Wide layout: column to meter.")
+        parser.add_argument(
+            "--map", action="append", default=[], metavar="HEADER=CODE", help="Wide layout: column to meter."
+        )
         parser.add_argument("--ignore-column", action="append", default=[])
-        parser.add_argument("--option", action="append", default=[], metavar="KEY=VALUE",
-                            help="Declared file option, e.g. decimal_separator=, date_order=dmy midnight_is_previous_day=true.")
+        parser.add_argument(
+            "--option",
+            action="append",
+            default=[],
+            metavar="KEY=VALUE",
+            help="Declared file option, e.g. decimal_separator=, date_order=dmy midnight_is_previous_day=true.",
+        )
         parser.add_argument("--commit", action="store_true", help="Store the rows; without it nothing is stored.")
-        parser.add_argument("--replace", action="store_true", help="Replace stored readings that conflict with the file.")
+        parser.add_argument(
+            "--replace", action="store_true", help="Replace stored readings that conflict with the file."
+        )
         parser.add_argument("--rejected", type=Path, help="Write every rejected value to this CSV file.")
         parser.add_argument("--json", action="store_true", help="Print the report as JSON.")
 
@@ -44,6 +56,9 @@ class Command(BaseCommand):
             site = Site.objects.get(code=options["site"])
         except Site.DoesNotExist as error:
             raise CommandError(f"No site with code {options['site']!r}; see `cleanprod shell` or the admin.") from error
+        if options["production"]:
+            self._import_production(site, path, options)
+            return
         mapping = self._mapping(site, options)
         if options["save_source"]:
             save_data_source(site, options["save_source"], mapping)
@@ -78,6 +93,33 @@ class Command(BaseCommand):
             return
         self._print(report)
 
+    def _import_production(self, site: Site, path: Path, options: dict[str, Any]) -> None:
+        from cleanprod.production.importing import import_production_file
+
+        declared = build_mapping(options=self._declared(options))
+        try:
+            report = import_production_file(
+                site=site,
+                path=path,
+                dry_run=not options["commit"],
+                replace_conflicts=options["replace"],
+                options=options_of(declared),
+                rejected_path=options["rejected"],
+            )
+        except ParseError as error:
+            raise CommandError(str(error.message)) from error
+        if options["json"]:
+            self.stdout.write(json.dumps(report, ensure_ascii=False, indent=2, default=str))
+            return
+        self._print(report)
+
+    def _declared(self, options: dict[str, Any]) -> dict[str, Any]:
+        declared: dict[str, Any] = {}
+        for item in options["option"]:
+            key, _, value = item.partition("=")
+            declared[key] = value.lower() == "true" if value.lower() in {"true", "false"} else value
+        return declared
+
     def _mapping(self, site: Site, options: dict[str, Any]) -> dict[str, Any]:
         if options["source"]:
             try:
@@ -86,10 +128,7 @@ class Command(BaseCommand):
                 raise CommandError(f"No data source {options['source']!r} at site {site.code}.") from error
         if not options["timestamp_column"]:
             raise CommandError("Give --timestamp-column (or --source with a saved mapping).")
-        declared: dict[str, Any] = {}
-        for item in options["option"]:
-            key, _, value = item.partition("=")
-            declared[key] = value.lower() == "true" if value.lower() in {"true", "false"} else value
+        declared = self._declared(options)
         return build_mapping(
             layout=options["layout"],
             timestamp_columns=options["timestamp_column"],
@@ -107,14 +146,22 @@ class Command(BaseCommand):
         for key in ("encoding", "delimiter", "decimal_separator", "date_order", "excel_date_system"):
             if report.get(key) is not None:
                 self.stdout.write(f"  {key}: {report[key]}")
-        for key in ("rows_read", "values_read", "missing_values", "inserted", "duplicates_identical",
-                    "conflicts_rejected", "conflicts_replaced", "rejected"):
+        for key in (
+            "rows_read",
+            "values_read",
+            "missing_values",
+            "inserted",
+            "duplicates_identical",
+            "conflicts_rejected",
+            "conflicts_replaced",
+            "rejected",
+        ):
             self.stdout.write(f"  {key}: {report.get(key, 0)}")
         for code, count in report.get("rejected_by_code", {}).items():
             self.stdout.write(f"    {code}: {count}")
         for item in report.get("rejected_sample", [])[:10]:
             self.stdout.write(f"    row {item['row']} {item['column']} {item['value']!r}: {item['message']}")
-        for meter in report.get("meters", []):
+        for meter in report.get("meters", []):  # readings only; production reports list "records"
             self.stdout.write(f"  {meter['code']}: {meter['inserted']} readings, {meter['first']} – {meter['last']}")
         if report.get("already_imported"):
             batches = ", ".join(f"#{item['batch']}" for item in report["already_imported"])
