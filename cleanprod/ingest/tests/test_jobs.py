@@ -1,0 +1,86 @@
+"""Import jobs: queued through the tasks framework and run by the database-backed worker."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+
+from cleanprod.ingest.models import DataSource, ImportJob, JobStatus
+from cleanprod.ingest.progress import get_progress
+from cleanprod.ingest.services import commit_dry_run, start_import
+from cleanprod.metering.models import Meter, Reading
+from cleanprod.organization.models import Enterprise, Site
+from cleanprod.resources.models import Resource
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+CSV = b"timestamp,M1\r\n2024-03-01 00:15,1.5\r\n2024-03-01 00:30,oops\r\n2024-03-01 00:45,2.5\r\n"
+
+
+@pytest.fixture
+def job_site(django_user_model, settings, tmp_path) -> tuple[Site, object]:
+    settings.MEDIA_ROOT = tmp_path / "media"
+    enterprise = Enterprise.objects.create(name="Jobs", uscc="91310000MA1FL5LX3K", industry_code="C3110")
+    site = Site.objects.create(enterprise=enterprise, code="jobs", name="Jobs site")
+    Meter.objects.create(
+        site=site,
+        code="M1",
+        name="M1",
+        resource=Resource.objects.get(code="electricity"),
+        unit="kWh",
+        reading_kind="interval",
+    )
+    user = django_user_model.objects.create_user("importer", password="x-secret-1")
+    return site, user
+
+
+def run_worker() -> None:
+    call_command("db_worker", "--batch", "--no-startup-delay", "--queue-name", "*", verbosity=0)
+
+
+def test_dry_run_job_then_commit(job_site):
+    site, user = job_site
+
+    job = start_import(
+        user=user,
+        site=site,
+        upload=SimpleUploadedFile("meter.csv", CSV),
+        layout="wide",
+        timestamp_columns=["timestamp"],
+        save_as_source="SCADA export",
+        dry_run=True,
+    )
+    assert get_progress(job.pk)["phase"] == "queued"
+    run_worker()
+
+    job.refresh_from_db()
+    assert job.status == JobStatus.SUCCEEDED
+    assert job.report["inserted"] == 2
+    assert job.report["rejected_by_code"] == {"invalid_number": 1}
+    assert Reading.objects.count() == 0
+    rejected = job.rejected_file.read().decode("utf-8-sig")
+    assert "oops" in rejected
+    assert DataSource.objects.get(site=site, name="SCADA export").timestamp_columns == ["timestamp"]
+
+    real = commit_dry_run(job, user)
+    run_worker()
+
+    real.refresh_from_db()
+    assert real.status == JobStatus.SUCCEEDED
+    assert real.report["dry_run"] is False
+    assert real.batch is not None
+    assert Reading.objects.count() == 2
+    assert get_progress(real.pk)["percent"] == 100.0
+
+
+def test_whole_file_problem_fails_the_job_with_its_message(job_site):
+    site, user = job_site
+    upload = SimpleUploadedFile("meter.csv", b"time,M1\r\n2024-03-01 00:15,1.5\r\n")
+
+    job = start_import(user=user, site=site, upload=upload, layout="wide", timestamp_columns=["timestamp"])
+    run_worker()
+
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED
+    assert job.report["error_code"] == "missing_column"
+    assert "timestamp" in job.report["error"]
+    assert ImportJob.objects.count() == 1
