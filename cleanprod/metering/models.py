@@ -1,9 +1,9 @@
 """Meters, their readings, and what is derived from readings: interval consumption and rollups.
 
 Reading is the only raw truth. Each reading row also carries the consumption of the interval
-that ends at it (for counters) or that it labels (for interval meters), converted to the
-resource's canonical unit; hourly and local-day rollups are kept from those, so that pages
-never scan raw readings.
+that ends at it (for counters) or that it labels (for interval meters), in the resource's
+canonical unit. Hourly and local-day rollups are kept from those, so pages never scan raw
+readings.
 """
 
 from typing import Any

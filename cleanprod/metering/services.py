@@ -3,8 +3,8 @@
 Two paths produce the same result:
 - `AppendState` derives rows while an import streams readings that are all later than the
   meter's stored ones (the usual monthly export), so rows are written once, complete.
-- `rebuild_window` recomputes whole local days from the stored readings; imports use it for
-  late, out-of-order or replaced readings, and it is the reference the tests compare with.
+- `rebuild_window` recomputes whole local days from the stored readings. Imports use it for
+  late, out-of-order or replaced readings, and the tests compare the streamed path with it.
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ NOT_DERIVED: Derived = (None, None, None, "", Flag.OK)
 
 @dataclass(frozen=True)
 class MeterProfile:
-    """What differencing and unit conversion need to know about one meter."""
+    """Settings of one meter that differencing and unit conversion use."""
 
     meter_id: int
     kind: ReadingKind
@@ -115,7 +115,7 @@ class BucketCache:
 
 @dataclass
 class Summary:
-    """What one differencing result adds to the ledger."""
+    """Derived reading columns and bucket totals of one differencing result."""
 
     derived: dict[datetime, Derived] = field(default_factory=dict)
     hourly: dict[datetime, BucketTotal] = field(default_factory=dict)
@@ -125,9 +125,8 @@ class Summary:
 def summarise(profile: MeterProfile, result: CounterResult, cache: BucketCache | None = None) -> Summary:
     """Convert a differencing result to canonical units, derived columns and bucket totals.
 
-    An interval inside one UTC hour and one local day is added directly, which is the
-    common case and avoids splitting; any other interval goes through split_to_buckets,
-    so both give the same totals.
+    An interval inside one UTC hour and one local day, the common case, is added directly.
+    Any other interval goes through split_to_buckets, so both give the same totals.
     """
     cache = cache or BucketCache()
     summary = Summary()

@@ -1,8 +1,8 @@
 """Bulk writes of readings, rollups and findings.
 
 The ORM's bulk_create builds one model instance per row, which costs more than the rest of
-an import together; these functions write plain tuples with executemany (SQLite) or COPY
-(PostgreSQL). Column lists must match metering.models: a schema change there changes
+an import together. These functions write plain tuples with executemany (SQLite) or COPY
+(PostgreSQL) instead. Column lists must match metering.models: a schema change there changes
 these statements too, and the pipeline tests catch a mismatch.
 """
 

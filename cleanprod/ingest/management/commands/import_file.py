@@ -23,7 +23,7 @@ class Command(BaseCommand):
         parser.add_argument("--source", help="Name of a saved data source whose mapping to use.")
         parser.add_argument("--save-source", help="Save the mapping given here as a data source with this name.")
         parser.add_argument(
-            "--production", action="store_true", help="The file holds production records, not meter readings."
+            "--production", action="store_true", help="The file contains production records, not meter readings."
         )
         parser.add_argument("--layout", choices=[Layout.LONG, Layout.WIDE], default=Layout.WIDE)
         parser.add_argument("--timestamp-column", action="append", default=[], help="Repeat for date + time columns.")
