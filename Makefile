@@ -73,7 +73,7 @@ benchmark: install
 # Regenerate the translation catalogue after changing user-facing strings.
 messages: install
 	$(BIN)/cleanprod makemessages --locale zh_Hans --ignore '.venv/*' --ignore 'node_modules/*' --ignore 'var/*'
-	$(BIN)/cleanprod compilemessages --locale zh_Hans
+	$(BIN)/cleanprod compilemessages --locale zh_Hans --ignore '.venv/*' --ignore 'node_modules/*'
 
 clean:
 	rm -rf var/test.sqlite3 var/cache var/static

@@ -63,7 +63,7 @@ def django_setup(database_url: str) -> None:
     call_command("migrate", verbosity=0)
 
 
-def create_meters(meters: int):  # type: ignore[no-untyped-def]
+def create_meters(meters: int):
     from cleanprod.metering.models import Meter
     from cleanprod.organization.models import Enterprise, Site
     from cleanprod.resources.models import Resource
@@ -166,9 +166,9 @@ def worker_raw(csv_path: Path, database_url: str, meters: int) -> dict[str, floa
                 header = next(reader)
                 ids = [meter_ids[code] for code in header[1:]]
                 for row in reader:
-                    stamp = datetime.fromisoformat(row[0]).replace(tzinfo=UTC)
+                    instant = datetime.fromisoformat(row[0]).replace(tzinfo=UTC)
                     for meter_id, cell in zip(ids, row[1:], strict=True):
-                        copy.write_row((meter_id, stamp, float(cell), 0, None, None, None, None, ""))
+                        copy.write_row((meter_id, instant, float(cell), 0, None, None, None, None, ""))
                         values += 1
         connection.commit() if not connection.get_autocommit() else None
     seconds = time.perf_counter() - started

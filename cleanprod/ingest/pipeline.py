@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from django.conf import settings
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -48,7 +48,7 @@ class ImportRequest:
     options: FileOptions = field(default_factory=FileOptions)
     dry_run: bool = True
     replace_conflicts: bool = False
-    user: AbstractBaseUser | None = None
+    user: User | None = None
     source_name: str = ""
     rejected_path: Path | None = None  # CSV of every rejected value; none written when None
     progress: ProgressCallback | None = None
@@ -130,11 +130,12 @@ class Importer:
     def run(self) -> dict[str, Any]:
         request = self.request
         sha256 = file_sha256(request.path)
-        already = list(
-            ImportBatch.objects.filter(site=self.site, sha256=sha256, kind=BatchKind.READINGS)
+        already: list[dict[str, Any]] = [
+            {"pk": pk, "created_at": created_at}
+            for pk, created_at in ImportBatch.objects.filter(site=self.site, sha256=sha256, kind=BatchKind.READINGS)
             .order_by("created_at")
-            .values("pk", "created_at")
-        )
+            .values_list("pk", "created_at")
+        ]
         total_rows = count_lines(request.path)
         report: dict[str, Any] = {"dry_run": request.dry_run, "sha256": sha256}
         try:

@@ -4,7 +4,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -60,6 +60,13 @@ def build_mapping(
             key: value for key, value in (options or {}).items() if key in OPTION_KEYS and value not in (None, "")
         },
     }
+
+
+def _declared(key: str, value: object) -> bool:
+    # An empty thousands separator declares "none"; for every other option it means "not declared".
+    if key == "thousands_separator":
+        return value is not None
+    return value not in (None, "")
 
 
 def mapping_of_source(source: DataSource) -> dict[str, Any]:
@@ -122,7 +129,7 @@ def save_data_source(site: Site, name: str, mapping: dict[str, Any]) -> DataSour
 
 def start_import(
     *,
-    user: AbstractBaseUser,
+    user: User,
     site: Site,
     upload: UploadedFile,
     layout: str = Layout.WIDE,
@@ -169,7 +176,7 @@ def start_import(
     return job
 
 
-def commit_dry_run(job: ImportJob, user: AbstractBaseUser) -> ImportJob:
+def commit_dry_run(job: ImportJob, user: User) -> ImportJob:
     """Queue the real import of a file whose dry run succeeded, with the same mapping."""
     with transaction.atomic():
         real = ImportJob(

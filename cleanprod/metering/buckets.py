@@ -92,9 +92,7 @@ def bucket_seconds(key: datetime | date, level: Level, zone: ZoneInfo) -> float:
     return (end - start).total_seconds()
 
 
-def split_to_buckets(
-    intervals: Iterable[Interval], level: Level, zone: ZoneInfo
-) -> dict[datetime | date, BucketTotal]:
+def split_to_buckets(intervals: Iterable[Interval], level: Level, zone: ZoneInfo) -> dict[datetime | date, BucketTotal]:
     """Sum intervals into buckets, splitting those that span several buckets.
 
     An interval inside one bucket adds to it with its own quality. An interval that
@@ -108,13 +106,10 @@ def split_to_buckets(
         start = _interval_instant(interval.start)
         end = _interval_instant(interval.end)
         if end <= start:
-            raise ValueError(
-                f"Interval {start.isoformat()} to {end.isoformat()} does not end after it starts."
-            )
+            raise ValueError(f"Interval {start.isoformat()} to {end.isoformat()} does not end after it starts.")
         if not math.isfinite(interval.quantity):
             raise ValueError(
-                f"Interval {start.isoformat()} to {end.isoformat()} has the non-finite "
-                f"quantity {interval.quantity}."
+                f"Interval {start.isoformat()} to {end.isoformat()} has the non-finite quantity {interval.quantity}."
             )
 
         pieces = _bucket_pieces(start, end, level, zone)
@@ -136,9 +131,7 @@ def split_to_buckets(
     return {key: totals[key] for key in sorted(totals, key=_sort_key)}
 
 
-def gap_fill_estimate(
-    measured: float, covered_seconds: float, total_seconds: float
-) -> float | None:
+def gap_fill_estimate(measured: float, covered_seconds: float, total_seconds: float) -> float | None:
     """Estimate the consumption of the uncovered part of a bucket.
 
     The estimate is the mean rate over the covered seconds times the missing seconds.
@@ -164,9 +157,7 @@ def gap_fill_estimate(
 
 def _interval_instant(instant: datetime) -> datetime:
     if instant.tzinfo is None or instant.utcoffset() is None:
-        raise ValueError(
-            f"Interval boundary {instant.isoformat()} is naive. Attach the zone it was recorded in."
-        )
+        raise ValueError(f"Interval boundary {instant.isoformat()} is naive. Attach the zone it was recorded in.")
     return instant.astimezone(UTC)
 
 
@@ -174,9 +165,7 @@ def _utc_hour_start(instant: datetime) -> datetime:
     return instant.replace(minute=0, second=0, microsecond=0)
 
 
-def _bucket_pieces(
-    start: datetime, end: datetime, level: Level, zone: ZoneInfo
-) -> list[tuple[datetime | date, float]]:
+def _bucket_pieces(start: datetime, end: datetime, level: Level, zone: ZoneInfo) -> list[tuple[datetime | date, float]]:
     """Return each bucket that [start, end) overlaps, with the overlap in seconds."""
     pieces: list[tuple[datetime | date, float]] = []
     if level is Level.HOUR:

@@ -108,9 +108,7 @@ class CounterRules:
         if not 0 <= self.reset_fraction < 1:
             raise ValueError(f"reset_fraction must be in [0, 1), got {self.reset_fraction}.")
         if not self.plausibility_factor > 0:
-            raise ValueError(
-                f"plausibility_factor must be positive, got {self.plausibility_factor}."
-            )
+            raise ValueError(f"plausibility_factor must be positive, got {self.plausibility_factor}.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,8 +193,7 @@ def _count_local_midnights(after: datetime, until: datetime, zone: ZoneInfo) -> 
 def _to_utc(instant: datetime, description: str) -> datetime:
     if instant.tzinfo is None or instant.utcoffset() is None:
         raise ValueError(
-            f"Timestamp {instant.isoformat()} of a {description} is naive. "
-            "Attach the zone it was recorded in."
+            f"Timestamp {instant.isoformat()} of a {description} is naive. Attach the zone it was recorded in."
         )
     return instant.astimezone(UTC)
 
@@ -213,9 +210,7 @@ def _normalise_point(point: Point, description: str) -> Point:
 
 def _sorted_points(points: Iterable[Point], description: str) -> list[Point]:
     """Normalise to UTC, sort by time and reject duplicate timestamps."""
-    ordered = sorted(
-        (_normalise_point(point, description) for point in points), key=lambda p: p.timestamp
-    )
+    ordered = sorted((_normalise_point(point, description) for point in points), key=lambda p: p.timestamp)
     for earlier, later in pairwise(ordered):
         if earlier.timestamp == later.timestamp:
             raise ValueError(
@@ -274,8 +269,7 @@ class StreamingCounter:
     ) -> None:
         if kind is ReadingKind.INTERVAL:
             raise ValueError(
-                "Interval meters report quantities, not register values. "
-                "Use interval_meter_intervals for them."
+                "Interval meters report quantities, not register values. Use interval_meter_intervals for them."
             )
         self._rules = rules
         self._kind = kind
@@ -324,8 +318,7 @@ class StreamingCounter:
             first = chunk[0].timestamp
             if first == self._last_timestamp:
                 raise ValueError(
-                    f"Duplicate reading timestamp {first.isoformat()}. "
-                    "Collapse duplicates before differencing."
+                    f"Duplicate reading timestamp {first.isoformat()}. Collapse duplicates before differencing."
                 )
             if first < self._last_timestamp:
                 raise ValueError(
@@ -373,9 +366,7 @@ class StreamingCounter:
         point = self._pending[0]
         anchor = self._anchor
         if anchor is None:
-            return _Step(
-                consumed=1, anchor=point, replacements_used=self._replacements_before(point)
-            )
+            return _Step(consumed=1, anchor=point, replacements_used=self._replacements_before(point))
 
         replacements = self._replacements_between(anchor, point)
         if replacements:
@@ -423,9 +414,7 @@ class StreamingCounter:
             found.append(replacement)
         return found
 
-    def _replacement_step(
-        self, anchor: Point, point: Point, replacements: list[Replacement]
-    ) -> _Step:
+    def _replacement_step(self, anchor: Point, point: Point, replacements: list[Replacement]) -> _Step:
         # The old meter counted from the anchor to its final value, each intermediate
         # meter from its initial to its final value, and the installed meter from its
         # initial value to this reading.
@@ -458,9 +447,7 @@ class StreamingCounter:
             Quality.SUSPECT if inconsistent else Quality.MEASURED,
             Event.REPLACEMENT,
         )
-        findings = [
-            Finding("counter.replacement", point.timestamp, evidence, blocking=inconsistent)
-        ]
+        findings = [Finding("counter.replacement", point.timestamp, evidence, blocking=inconsistent)]
         findings.extend(self._gap_findings([anchor.timestamp, point.timestamp]))
         return _Step(
             consumed=1,
@@ -502,9 +489,7 @@ class StreamingCounter:
             # The consumption between the anchor and the reset is unknown.
             quality = Quality.ESTIMATED
 
-        interval = Interval(
-            anchor.timestamp, point.timestamp, point.value, quality, Event.DAILY_RESET
-        )
+        interval = Interval(anchor.timestamp, point.timestamp, point.value, quality, Event.DAILY_RESET)
         findings = self._gap_findings([anchor.timestamp, point.timestamp])
         return _Step(consumed=1, anchor=point, interval=interval, findings=findings)
 
@@ -650,9 +635,7 @@ class StreamingCounter:
         findings = [finding, *self._gap_findings([anchor.timestamp, point.timestamp])]
         return _Step(consumed=1, anchor=point, interval=interval, findings=findings)
 
-    def _rollover_check(
-        self, anchor: Point, point: Point
-    ) -> tuple[float, float | None, float] | None:
+    def _rollover_check(self, anchor: Point, point: Point) -> tuple[float, float | None, float] | None:
         """Return the implied wrap quantity, its plausibility limit and the modulus.
 
         Returns None when the drop cannot be a wrap at all: no modulus is configured,
@@ -748,8 +731,6 @@ def interval_meter_intervals(
                 "start": start.isoformat(),
                 "end": end.isoformat(),
             }
-            result.findings.append(
-                Finding("interval.negative", point.timestamp, evidence, blocking=True)
-            )
+            result.findings.append(Finding("interval.negative", point.timestamp, evidence, blocking=True))
         result.intervals.append(Interval(start, end, point.value, quality))
     return result

@@ -134,7 +134,8 @@ class Meter(models.Model):
                 is_rate = self.reading_kind == ReadingKind.INTERVAL and rate_conversion_factor(self.unit, canonical)
                 if error.code == "unknown_unit" or not is_rate:
                     errors["unit"] = ValidationError(error.message, code=error.code, params={"value": self.unit})
-        if self.organization_unit_id is not None and self.organization_unit.site_id != self.site_id:
+        unit = self.organization_unit if self.organization_unit_id is not None else None
+        if unit is not None and unit.site_id != self.site_id:
             errors["organization_unit"] = ValidationError(
                 _("The organisation unit belongs to another site."), code="unit_other_site"
             )

@@ -59,7 +59,7 @@ def insert_readings(rows: Sequence[ReadingRow]) -> None:
         )
 
 
-def update_derived(rows: Iterable[tuple[float | None, int | None, int | None, str, int, int, datetime]]) -> None:
+def update_derived(rows: Iterable[tuple[Any, ...]]) -> None:
     """Set derived columns: (consumption, quality, period_seconds, event, flag, meter_id, timestamp)."""
     with connection.cursor() as cursor:
         cursor.executemany(

@@ -9,6 +9,7 @@ from typing import TypeVar
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Model, QuerySet
 from django.http import Http404
 
@@ -64,5 +65,5 @@ def get_for_user(
     """Fetch one object of the user's sites, or raise Http404 whether it exists elsewhere or not."""
     try:
         return scoped(queryset, user, action, site_field).get(pk=pk)
-    except queryset.model.DoesNotExist as error:
+    except (ObjectDoesNotExist, ValueError, TypeError) as error:
         raise Http404 from error

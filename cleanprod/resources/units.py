@@ -12,7 +12,7 @@ from functools import lru_cache
 import pint
 from django.utils.translation import gettext_lazy as _
 
-REGISTRY = pint.UnitRegistry(autoconvert_offset_to_baseunit=True)
+REGISTRY: pint.UnitRegistry = pint.UnitRegistry(autoconvert_offset_to_baseunit=True)  # type: ignore[type-arg]
 REGISTRY.define("kilogram_coal_equivalent = [coal_equivalent] = kgce")
 REGISTRY.define("tonne_coal_equivalent = 1000 * kilogram_coal_equivalent = tce")
 REGISTRY.define("normal_cubic_meter = [normal_volume] = Nm3")

@@ -49,7 +49,9 @@ def test_dry_run_job_then_commit(job_site):
         save_as_source="SCADA export",
         dry_run=True,
     )
-    assert get_progress(job.pk)["phase"] == "queued"
+    queued = get_progress(job.pk)
+    assert queued is not None
+    assert queued["phase"] == "queued"
     run_worker()
 
     job.refresh_from_db()
@@ -69,7 +71,9 @@ def test_dry_run_job_then_commit(job_site):
     assert real.report["dry_run"] is False
     assert real.batch is not None
     assert Reading.objects.count() == 2
-    assert get_progress(real.pk)["percent"] == 100.0
+    finished = get_progress(real.pk)
+    assert finished is not None
+    assert finished["percent"] == 100.0
 
 
 def test_whole_file_problem_fails_the_job_with_its_message(job_site):

@@ -1,6 +1,7 @@
 """The import pipeline against a real database: storage, idempotence, conflicts, recompute."""
 
 import csv
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -48,7 +49,7 @@ def add_meter(site: Site, code: str, kind: str = "interval", unit: str = "kWh", 
     return meter
 
 
-def write(path: Path, rows: list[list[object]], encoding: str = "utf-8") -> Path:
+def write(path: Path, rows: Sequence[Sequence[object]], encoding: str = "utf-8") -> Path:
     with path.open("w", newline="", encoding=encoding) as handle:
         csv.writer(handle).writerows(rows)
     return path

@@ -39,13 +39,8 @@ def local(text: str, zone: ZoneInfo = SHANGHAI) -> datetime:
     return datetime.fromisoformat(text).replace(tzinfo=zone)
 
 
-def hourly(
-    start: datetime, values: list[float], quality: Quality = Quality.MEASURED
-) -> list[Interval]:
-    return [
-        Interval(start + i * HOUR, start + (i + 1) * HOUR, value, quality)
-        for i, value in enumerate(values)
-    ]
+def hourly(start: datetime, values: list[float], quality: Quality = Quality.MEASURED) -> list[Interval]:
+    return [Interval(start + i * HOUR, start + (i + 1) * HOUR, value, quality) for i, value in enumerate(values)]
 
 
 def total_quantity(buckets: dict[datetime | date, BucketTotal]) -> float:
@@ -89,9 +84,7 @@ def test_counter_gap_keeps_day_exact_and_estimates_hours() -> None:
     """
     day_start = local("2024-03-05 00:00")
     readings = [Point(day_start + hour * HOUR, 5000.0 + 10.0 * hour) for hour in range(8)]
-    readings += [
-        Point(day_start + hour * HOUR, 5123.0 + 10.0 * (hour - 12)) for hour in range(12, 25)
-    ]
+    readings += [Point(day_start + hour * HOUR, 5123.0 + 10.0 * (hour - 12)) for hour in range(12, 25)]
     assert readings[0].value == 5000.0
     assert readings[-1].value == 5243.0
     result = counter_intervals(readings, CounterRules(expected_interval=HOUR))
@@ -149,9 +142,7 @@ def test_gap_fill_estimate_tolerates_rounding_at_full_coverage() -> None:
         (7200.0, 3600.0, "exceeds"),
     ],
 )
-def test_gap_fill_estimate_rejects_invalid_seconds(
-    covered: float, total: float, message: str
-) -> None:
+def test_gap_fill_estimate_rejects_invalid_seconds(covered: float, total: float, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         gap_fill_estimate(1.0, covered, total)
 
@@ -232,9 +223,7 @@ def test_local_day_bounds(zone: ZoneInfo, day: date, start: datetime, end: datet
         (CHICAGO, date(2024, 11, 2), [24, 25, 24]),
     ],
 )
-def test_dst_days_preserve_hourly_sums(
-    zone: ZoneInfo, first_day: date, day_hours: list[int]
-) -> None:
+def test_dst_days_preserve_hourly_sums(zone: ZoneInfo, first_day: date, day_hours: list[int]) -> None:
     """One kWh per UTC hour over three local days around a DST change."""
     start, _ = local_day_bounds(first_day, zone)
     hours = sum(day_hours)
@@ -254,13 +243,9 @@ def test_dst_days_preserve_hourly_sums(
 def test_autumn_fold_fills_25_hour_day() -> None:
     """Interval meter labelled in Berlin local time, with the repeated hour twice."""
     start = datetime(2024, 10, 27, 0, 0, tzinfo=BERLIN)
-    labels = [
-        (start.astimezone(UTC) + timedelta(minutes=15 * i)).astimezone(BERLIN) for i in range(100)
-    ]
+    labels = [(start.astimezone(UTC) + timedelta(minutes=15 * i)).astimezone(BERLIN) for i in range(100)]
     points = [Point(label, 0.25) for label in labels]
-    intervals = interval_meter_intervals(
-        points, TimestampConvention.INTERVAL_START, timedelta(minutes=15)
-    ).intervals
+    intervals = interval_meter_intervals(points, TimestampConvention.INTERVAL_START, timedelta(minutes=15)).intervals
 
     buckets = split_to_buckets(intervals, Level.DAY, BERLIN)
 
@@ -324,9 +309,7 @@ def test_label_convention_decides_the_day() -> None:
     start_labelled = interval_meter_intervals(points, TimestampConvention.INTERVAL_START, HOUR)
     end_labelled = interval_meter_intervals(points, TimestampConvention.INTERVAL_END, HOUR)
 
-    assert list(split_to_buckets(start_labelled.intervals, Level.DAY, SHANGHAI)) == [
-        date(2024, 3, 2)
-    ]
+    assert list(split_to_buckets(start_labelled.intervals, Level.DAY, SHANGHAI)) == [date(2024, 3, 2)]
     assert list(split_to_buckets(end_labelled.intervals, Level.DAY, SHANGHAI)) == [date(2024, 3, 1)]
 
 
@@ -391,9 +374,7 @@ def test_counter_interval_across_midnight_is_estimated_per_day() -> None:
 
 
 def test_year_long_interval_keeps_its_sum() -> None:
-    interval = Interval(
-        local("2024-01-01 00:00"), local("2025-01-01 00:00"), 1000.0, Quality.MEASURED
-    )
+    interval = Interval(local("2024-01-01 00:00"), local("2025-01-01 00:00"), 1000.0, Quality.MEASURED)
 
     days = split_to_buckets([interval], Level.DAY, SHANGHAI)
     hours = split_to_buckets([interval], Level.HOUR, SHANGHAI)

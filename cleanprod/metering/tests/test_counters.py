@@ -200,9 +200,7 @@ def test_late_reading_recomputes_two_intervals() -> None:
     The caller passes the stored readings before it as previous and the stored
     reading after it together with the late one, so both affected intervals change.
     """
-    stored = series(
-        [("2024-04-10 09:45", 1490.0), ("2024-04-10 10:00", 1500.0), ("2024-04-10 10:30", 1520.0)]
-    )
+    stored = series([("2024-04-10 09:45", 1490.0), ("2024-04-10 10:00", 1500.0), ("2024-04-10 10:30", 1520.0)])
     before = counter_intervals(stored, CounterRules())
     assert quantities(before) == pytest.approx([10.0, 20.0])
 
@@ -223,9 +221,7 @@ def test_previous_newer_than_points_raises() -> None:
 
 
 def test_duplicate_timestamp_in_points_raises_naming_it() -> None:
-    points = series(
-        [("2024-03-01 00:15", 2.0), ("2024-03-01 00:00", 1.0), ("2024-03-01 00:15", 2.0)]
-    )
+    points = series([("2024-03-01 00:15", 2.0), ("2024-03-01 00:00", 1.0), ("2024-03-01 00:15", 2.0)])
 
     with pytest.raises(ValueError, match="2024-02-29T16:15:00\\+00:00"):
         counter_intervals(points, CounterRules())
@@ -625,9 +621,7 @@ def test_glitch_is_excluded_and_bridged() -> None:
 
 
 def test_glitch_recovering_to_equal_value_gives_zero() -> None:
-    points = series(
-        [("2024-03-01 00:00", 100.0), ("2024-03-01 00:15", 0.0), ("2024-03-01 00:30", 100.0)]
-    )
+    points = series([("2024-03-01 00:00", 100.0), ("2024-03-01 00:15", 0.0), ("2024-03-01 00:30", 100.0)])
 
     result = counter_intervals(points, CounterRules())
 
@@ -659,9 +653,7 @@ def test_four_dropped_readings_are_not_a_glitch() -> None:
 
 
 def test_glitch_bridge_over_missing_reading_reports_gap() -> None:
-    points = series(
-        [("2024-03-01 00:00", 100.0), ("2024-03-01 00:15", 50.0), ("2024-03-01 01:00", 102.0)]
-    )
+    points = series([("2024-03-01 00:00", 100.0), ("2024-03-01 00:15", 50.0), ("2024-03-01 01:00", 102.0)])
 
     result = counter_intervals(points, CounterRules())
 
@@ -827,9 +819,7 @@ def test_daily_reset_after_midnight_reading_is_measured() -> None:
 
 
 def test_daily_reset_across_midnight_is_estimated() -> None:
-    points = series(
-        [("2024-03-01 23:50", 495.0), ("2024-03-02 00:05", 1.0), ("2024-03-02 00:20", 3.0)]
-    )
+    points = series([("2024-03-01 23:50", 495.0), ("2024-03-02 00:05", 1.0), ("2024-03-02 00:20", 3.0)])
 
     result = counter_intervals(points, DAILY, kind=ReadingKind.DAILY_RESET)
 
@@ -842,9 +832,7 @@ def test_daily_reset_across_midnight_is_estimated() -> None:
 
 def test_daily_reset_reading_zero_at_midnight() -> None:
     """A register that already shows 0 at the midnight reading."""
-    points = series(
-        [("2024-03-01 23:45", 495.0), ("2024-03-02 00:00", 0.0), ("2024-03-02 00:15", 2.0)]
-    )
+    points = series([("2024-03-01 23:45", 495.0), ("2024-03-02 00:00", 0.0), ("2024-03-02 00:15", 2.0)])
 
     result = counter_intervals(points, DAILY, kind=ReadingKind.DAILY_RESET)
 
@@ -856,9 +844,7 @@ def test_daily_reset_reading_zero_at_midnight() -> None:
 
 def test_daily_readings_at_midnight_count_whole_value() -> None:
     """One reading per midnight, each the previous day's total, rising or falling."""
-    points = series(
-        [("2024-03-01 00:00", 400.0), ("2024-03-02 00:00", 450.0), ("2024-03-03 00:00", 300.0)]
-    )
+    points = series([("2024-03-01 00:00", 400.0), ("2024-03-02 00:00", 450.0), ("2024-03-03 00:00", 300.0)])
     rules = CounterRules(expected_interval=timedelta(days=1))
 
     result = counter_intervals(points, rules, kind=ReadingKind.DAILY_RESET)
@@ -870,9 +856,7 @@ def test_daily_readings_at_midnight_count_whole_value() -> None:
 
 def test_daily_rise_across_midnight_not_reset() -> None:
     """A device clock a few minutes behind resets at 00:10 local time."""
-    points = series(
-        [("2024-03-01 23:50", 500.0), ("2024-03-02 00:05", 505.0), ("2024-03-02 00:20", 3.0)]
-    )
+    points = series([("2024-03-01 23:50", 500.0), ("2024-03-02 00:05", 505.0), ("2024-03-02 00:20", 3.0)])
 
     result = counter_intervals(points, DAILY, kind=ReadingKind.DAILY_RESET)
 
@@ -912,9 +896,7 @@ def test_daily_reset_uses_site_zone_with_dst() -> None:
 def test_daily_register_glitch_within_day_is_bridged() -> None:
     start = at("2024-03-01 10:00")
 
-    result = counter_intervals(
-        quarter_hours(start, [100.0, 101.0, 0.0, 102.0]), DAILY, kind=ReadingKind.DAILY_RESET
-    )
+    result = counter_intervals(quarter_hours(start, [100.0, 101.0, 0.0, 102.0]), DAILY, kind=ReadingKind.DAILY_RESET)
 
     assert result.suspect == [at("2024-03-01 10:30")]
     assert quantities(result) == pytest.approx([1.0, 1.0])
@@ -1019,9 +1001,7 @@ def test_streaming_matches_single_call_for_random_chunks(seed: int) -> None:
 def test_mixed_series_exercises_every_counter_event() -> None:
     points, replacements = mixed_series()
 
-    result = counter_intervals(
-        points, CounterRules(rollover_value=10000.0), replacements=replacements
-    )
+    result = counter_intervals(points, CounterRules(rollover_value=10000.0), replacements=replacements)
 
     events = {i.event for i in result.intervals}
     assert events >= {Event.ROLLOVER, Event.GLITCH, Event.RESET, Event.DECREASE, Event.REPLACEMENT}
@@ -1125,9 +1105,7 @@ def test_streaming_rejects_feed_after_close() -> None:
 def test_finding_evidence_is_json_serialisable() -> None:
     points, replacements = mixed_series()
 
-    result = counter_intervals(
-        points, CounterRules(rollover_value=10000.0), replacements=replacements
-    )
+    result = counter_intervals(points, CounterRules(rollover_value=10000.0), replacements=replacements)
 
     assert result.findings
     for finding in result.findings:
@@ -1144,35 +1122,23 @@ def test_lookbehind_is_eight_intervals() -> None:
 def test_interval_start_label_covers_following_interval() -> None:
     points = series([("2024-03-01 10:00", 2.5)])
 
-    result = interval_meter_intervals(
-        points, TimestampConvention.INTERVAL_START, timedelta(minutes=15)
-    )
+    result = interval_meter_intervals(points, TimestampConvention.INTERVAL_START, timedelta(minutes=15))
 
-    assert result.intervals == [
-        Interval(at("2024-03-01 10:00"), at("2024-03-01 10:15"), 2.5, Quality.MEASURED)
-    ]
+    assert result.intervals == [Interval(at("2024-03-01 10:00"), at("2024-03-01 10:15"), 2.5, Quality.MEASURED)]
 
 
 def test_interval_end_label_covers_preceding_interval() -> None:
     points = series([("2024-03-01 10:00", 2.5)])
 
-    result = interval_meter_intervals(
-        points, TimestampConvention.INTERVAL_END, timedelta(minutes=15)
-    )
+    result = interval_meter_intervals(points, TimestampConvention.INTERVAL_END, timedelta(minutes=15))
 
-    assert result.intervals == [
-        Interval(at("2024-03-01 09:45"), at("2024-03-01 10:00"), 2.5, Quality.MEASURED)
-    ]
+    assert result.intervals == [Interval(at("2024-03-01 09:45"), at("2024-03-01 10:00"), 2.5, Quality.MEASURED)]
 
 
 def test_interval_meter_leaves_gaps_missing() -> None:
-    points = series(
-        [("2024-03-01 10:00", 1.0), ("2024-03-01 11:00", 2.0), ("2024-03-01 10:15", 3.0)]
-    )
+    points = series([("2024-03-01 10:00", 1.0), ("2024-03-01 11:00", 2.0), ("2024-03-01 10:15", 3.0)])
 
-    result = interval_meter_intervals(
-        points, TimestampConvention.INTERVAL_START, timedelta(minutes=15)
-    )
+    result = interval_meter_intervals(points, TimestampConvention.INTERVAL_START, timedelta(minutes=15))
 
     assert [i.start for i in result.intervals] == [
         at("2024-03-01 10:00"),
@@ -1186,9 +1152,7 @@ def test_interval_meter_leaves_gaps_missing() -> None:
 def test_interval_meter_negative_value_is_suspect() -> None:
     points = series([("2024-03-01 10:00", -0.4), ("2024-03-01 10:15", 1.0)])
 
-    result = interval_meter_intervals(
-        points, TimestampConvention.INTERVAL_END, timedelta(minutes=15)
-    )
+    result = interval_meter_intervals(points, TimestampConvention.INTERVAL_END, timedelta(minutes=15))
 
     negative = result.intervals[0]
     assert negative.quantity == -0.4
@@ -1203,9 +1167,7 @@ def test_interval_meter_length_is_elapsed_time_across_dst() -> None:
     """A 15-minute interval labelled 02:45 CEST ends at 02:00 CET, not at 03:00."""
     label = datetime(2024, 10, 27, 2, 45, tzinfo=BERLIN, fold=0)
 
-    result = interval_meter_intervals(
-        [Point(label, 1.0)], TimestampConvention.INTERVAL_START, timedelta(minutes=15)
-    )
+    result = interval_meter_intervals([Point(label, 1.0)], TimestampConvention.INTERVAL_START, timedelta(minutes=15))
 
     # 02:00 CET (fold=1) is 01:00 UTC. Compare in UTC, because an aware datetime in a
     # DST fold never compares equal to one in another zone.

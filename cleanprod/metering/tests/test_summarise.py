@@ -41,7 +41,8 @@ def test_summarise_matches_split_to_buckets(zone):
     summary = summarise(profile, CounterResult(intervals=intervals))
 
     scaled = [Interval(item.start, item.end, item.quantity * 0.001, item.quality) for item in intervals]
-    for level, got in ((Level.HOUR, summary.hourly), (Level.DAY, summary.daily)):
+    levels: list[tuple[Level, dict]] = [(Level.HOUR, summary.hourly), (Level.DAY, summary.daily)]
+    for level, got in levels:
         expected = split_to_buckets(scaled, level, ZoneInfo(zone))
         assert set(got) == set(expected)
         for key, total in expected.items():

@@ -1,0 +1,25 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from cleanprod.organization.admin_scope import SiteScopedAdminMixin
+
+from .models import ProductionRecord
+
+
+@admin.register(ProductionRecord)
+class ProductionRecordAdmin(SiteScopedAdminMixin, SimpleHistoryAdmin):  # type: ignore[misc]
+    list_display = [
+        "organization_unit",
+        "product",
+        "period_start",
+        "period_end",
+        "quantity",
+        "unit",
+        "reference",
+        "site",
+    ]
+    list_filter = ["site", "product", "is_generated"]
+    search_fields = ["reference", "organization_unit__name", "product__code"]
+    date_hierarchy = "period_start"
+    list_select_related = ["organization_unit", "product", "site"]
+    raw_id_fields = ["batch"]
