@@ -355,6 +355,10 @@ class Finding(models.Model):
     evidence = models.JSONField(_("evidence"), default=dict)
     blocking = models.BooleanField(_("held for review"), default=False)
     status = models.CharField(_("status"), max_length=10, choices=FindingStatus.choices, default=FindingStatus.OPEN)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("reviewed by")
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("data-quality finding")

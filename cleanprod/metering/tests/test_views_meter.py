@@ -284,6 +284,8 @@ def test_finding_review_by_site_manager(client_for, alice, meter_a, history):
     assert response["Location"] == detail_url(meter_a)
     history.refresh_from_db()
     assert history.status == FindingStatus.REVIEWED
+    assert history.reviewed_by == alice
+    assert history.reviewed_at is not None
 
 
 def test_finding_review_ignores_foreign_next(client_for, alice, meter_a, history):
