@@ -8,6 +8,7 @@ from django.core.validators import FileExtensionValidator
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from cleanprod.metering.models import BatchKind
 from cleanprod.organization.models import Site
 
 from .models import DataSource, Layout
@@ -128,6 +129,16 @@ class ImportForm(forms.Form):
         help_text=_("A CSV, TSV or TXT export, or an Excel workbook (.xlsx, .xlsm)."),
     )
 
+    kind = forms.ChoiceField(
+        label=_("File contents"),
+        choices=BatchKind.choices,
+        initial=BatchKind.READINGS,
+        required=False,
+        help_text=_(
+            "Production records need the columns organisation_unit, product, period_start, period_end, "
+            "quantity, unit and optionally reference (or their Chinese headers); the mapping below is not used."
+        ),
+    )
     layout = forms.ChoiceField(label=_("Layout"), choices=Layout.choices, initial=Layout.LONG)
     timestamp_columns = forms.CharField(
         label=_("Timestamp column(s)"),
@@ -285,6 +296,8 @@ class ImportForm(forms.Form):
                 ),
             )
             return cleaned
+        if cleaned.get("kind") == BatchKind.PRODUCTION:
+            return cleaned
         if source is not None and not cleaned.get("timestamp_columns"):
             self._use_source_mapping(cleaned, source)
         self._check_mapping(cleaned)
@@ -359,6 +372,14 @@ class ImportForm(forms.Form):
     def start_import_arguments(self) -> dict[str, Any]:
         """Return the keyword arguments of ``services.start_import`` except user and upload."""
         data = self.cleaned_data
+        if data.get("kind") == BatchKind.PRODUCTION:
+            return {
+                "site": data["site"],
+                "kind": BatchKind.PRODUCTION,
+                "options": self.file_options(),
+                "dry_run": bool(data.get("dry_run")),
+                "replace_conflicts": bool(data.get("replace_conflicts")),
+            }
         is_long = data["layout"] == Layout.LONG
         return {
             "site": data["site"],

@@ -134,7 +134,7 @@ def start_import(
     upload: UploadedFile,
     layout: str = Layout.WIDE,
     kind: str = BatchKind.READINGS,
-    timestamp_columns: list[str],
+    timestamp_columns: list[str] | None = None,
     meter_column: str = "",
     value_column: str = "",
     unit_column: str = "",
@@ -247,6 +247,7 @@ def _run(job: ImportJob, rejected_path: Path) -> dict[str, Any]:
             user=job.created_by,
             options=options_of(job.mapping),
             rejected_path=rejected_path,
+            source_name=job.original_name,
         )
     return import_readings(
         ImportRequest(

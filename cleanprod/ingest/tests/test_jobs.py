@@ -1,5 +1,7 @@
 """Import jobs: queued through the tasks framework and run by the database-backed worker."""
 
+from decimal import Decimal
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
@@ -8,7 +10,8 @@ from cleanprod.ingest.models import DataSource, ImportJob, JobStatus
 from cleanprod.ingest.progress import get_progress
 from cleanprod.ingest.services import commit_dry_run, start_import
 from cleanprod.metering.models import Meter, Reading
-from cleanprod.organization.models import Enterprise, Site
+from cleanprod.organization.models import Enterprise, OrganizationUnit, Site
+from cleanprod.production.models import ProductionRecord
 from cleanprod.resources.models import Resource
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -88,3 +91,26 @@ def test_whole_file_problem_fails_the_job_with_its_message(job_site):
     assert job.report["error_code"] == "missing_column"
     assert "timestamp" in job.report["error"]
     assert ImportJob.objects.count() == 1
+
+
+def test_production_file_goes_to_the_production_importer(job_site):
+    site, user = job_site
+    OrganizationUnit.objects.create(site=site, code="line-1", name="Line 1", kind="production_line")
+    upload = SimpleUploadedFile(
+        "output.csv",
+        '组织单元,产品,开始日期,结束日期,产量,单位\r\nline-1,product,2024-03-01,2024-03-01,"1,234.5",t\r\n'.encode(
+            "gbk"
+        ),
+    )
+
+    job = start_import(user=user, site=site, upload=upload, kind="production", dry_run=False)
+    run_worker()
+
+    job.refresh_from_db()
+    assert job.status == JobStatus.SUCCEEDED
+    assert job.report["inserted"] == 1
+    assert job.report["encoding"] == "GB18030"
+    record = ProductionRecord.objects.get(site=site)
+    assert record.quantity == Decimal("1234.5")
+    assert record.batch is not None
+    assert record.batch.source_name == "output.csv"
