@@ -8,6 +8,8 @@ U for defaults that users must confirm.
 from decimal import Decimal
 from typing import Any
 
+from django.db.models import Model
+
 # (code, Chinese name, English name, category, canonical unit, is_energy, HW category)
 RESOURCES: list[tuple[str, str, str, str, str, bool, str]] = [
     ("electricity", "电力", "Electricity", "electricity", "kWh", True, ""),
@@ -178,3 +180,30 @@ def factor_rows() -> list[dict[str, Any]]:
                 }
             )
     return rows
+
+
+def load_seed(resource_model: type[Model], factor_model: type[Model]) -> None:
+    """Create the seeded resources and factors that are missing; existing rows are left as edited.
+
+    The data migration calls this with historical models; tests that flush the database call
+    it with the real ones.
+    """
+    by_code: dict[str, Model] = {}
+    for code, name_zh, name_en, category, unit, is_energy, hw in RESOURCES:
+        resource, _ = resource_model._default_manager.get_or_create(
+            code=code,
+            defaults={
+                "name_zh": name_zh,
+                "name_en": name_en,
+                "category": category,
+                "canonical_unit": unit,
+                "is_energy": is_energy,
+                "hw_category": hw,
+            },
+        )
+        by_code[code] = resource
+    for row in factor_rows():
+        values = dict(row)
+        resource = by_code[values.pop("resource")]
+        key = {name: values.pop(name) for name in ("kind", "series", "region", "data_year")}
+        factor_model._default_manager.get_or_create(resource=resource, version=1, **key, defaults=values)

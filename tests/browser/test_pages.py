@@ -10,9 +10,10 @@ from cleanprod.ingest.parsing import WideLayout
 from cleanprod.ingest.pipeline import ImportRequest, import_readings
 from cleanprod.metering.models import Meter, Reading, VirtualMeterTerm
 from cleanprod.organization.models import Enterprise, Membership, OrganizationUnit, Role, Site
-from cleanprod.resources.models import Resource
+from cleanprod.resources.models import Factor, Resource
+from cleanprod.resources.seed import load_seed
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "browser-test-password-1"
 
@@ -31,6 +32,8 @@ def week_of_readings(path: Path) -> Path:
 @pytest.fixture
 def plant(tmp_path, django_user_model, settings):
     settings.MEDIA_ROOT = tmp_path / "media"
+    # Transactional tests flush the database, data migrations included.
+    load_seed(Resource, Factor)
     enterprise = Enterprise.objects.create(name="华东示范钢铁", uscc="91310000MA1FL5LX3K", industry_code="C3110")
     site = Site.objects.create(enterprise=enterprise, code="east", name="东厂区", time_zone="Asia/Shanghai")
     other = Site.objects.create(enterprise=enterprise, code="west", name="西厂区", time_zone="Asia/Shanghai")

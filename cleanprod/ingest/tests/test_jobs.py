@@ -12,9 +12,10 @@ from cleanprod.ingest.services import commit_dry_run, start_import
 from cleanprod.metering.models import Meter, Reading
 from cleanprod.organization.models import Enterprise, OrganizationUnit, Site
 from cleanprod.production.models import ProductionRecord
-from cleanprod.resources.models import Resource
+from cleanprod.resources.models import Factor, Resource
+from cleanprod.resources.seed import load_seed
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 CSV = b"timestamp,M1\r\n2024-03-01 00:15,1.5\r\n2024-03-01 00:30,oops\r\n2024-03-01 00:45,2.5\r\n"
 
@@ -22,6 +23,8 @@ CSV = b"timestamp,M1\r\n2024-03-01 00:15,1.5\r\n2024-03-01 00:30,oops\r\n2024-03
 @pytest.fixture
 def job_site(django_user_model, settings, tmp_path) -> tuple[Site, object]:
     settings.MEDIA_ROOT = tmp_path / "media"
+    # Transactional tests flush the database, data migrations included.
+    load_seed(Resource, Factor)
     enterprise = Enterprise.objects.create(name="Jobs", uscc="91310000MA1FL5LX3K", industry_code="C3110")
     site = Site.objects.create(enterprise=enterprise, code="jobs", name="Jobs site")
     Meter.objects.create(
