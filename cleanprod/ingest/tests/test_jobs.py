@@ -117,3 +117,41 @@ def test_production_file_goes_to_the_production_importer(job_site):
     assert record.quantity == Decimal("1234.5")
     assert record.batch is not None
     assert record.batch.source_name == "output.csv"
+
+
+def test_long_file_job_counts_and_reimport(job_site, settings):
+    """A long-format export of 20 meters runs as a background job; importing it again adds nothing."""
+    settings.CLEANPROD_IMPORT_CHUNK_ROWS = 1000
+    site, user = job_site
+    electricity = Resource.objects.get(code="electricity")
+    codes = [f"F{index:02d}" for index in range(20)]
+    Meter.objects.bulk_create(
+        Meter(site=site, code=code, name=code, resource=electricity, unit="kWh", reading_kind="interval")
+        for code in codes
+    )
+    lines = ["meter,timestamp,kwh"]
+    for step in range(7 * 96):
+        hour, minute = divmod(15 * step, 60)
+        stamp = f"2024-01-{1 + hour // 24:02d} {hour % 24:02d}:{minute:02d}"
+        lines.extend(f"{code},{stamp},{1 + step % 9}.25" for code in codes)
+    content = ("\n".join(lines) + "\n").encode()
+    arguments = {"layout": "long", "timestamp_columns": ["timestamp"], "meter_column": "meter", "value_column": "kwh"}
+
+    first = start_import(
+        user=user, site=site, upload=SimpleUploadedFile("year.csv", content), dry_run=False, **arguments
+    )
+    run_worker()
+    again = start_import(
+        user=user, site=site, upload=SimpleUploadedFile("year.csv", content), dry_run=False, **arguments
+    )
+    run_worker()
+
+    first.refresh_from_db()
+    again.refresh_from_db()
+    assert first.report["rows_read"] == 20 * 7 * 96
+    assert first.report["inserted"] == 20 * 7 * 96
+    assert first.report["rejected"] == 0
+    assert again.report["inserted"] == 0
+    assert again.report["duplicates_identical"] == 20 * 7 * 96
+    assert [item["batch"] for item in again.report["already_imported"]] == [first.batch_id]
+    assert Reading.objects.count() == 20 * 7 * 96
