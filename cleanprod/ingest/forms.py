@@ -135,8 +135,9 @@ class ImportForm(forms.Form):
         initial=BatchKind.READINGS,
         required=False,
         help_text=_(
-            "Production records need the columns organisation_unit, product, period_start, period_end, "
-            "quantity, unit and optionally reference (or their Chinese headers); the mapping below is not used."
+            "Production records need the columns organisation_unit, product, period_start, quantity and unit, "
+            "and may have period_end and reference; the Chinese headers 组织单元, 产品, 开始日期, 结束日期, "
+            "产量, 单位 and 单据号 work too. The column mapping below is not used for them."
         ),
     )
     layout = forms.ChoiceField(label=_("Layout"), choices=Layout.choices, initial=Layout.LONG)
@@ -262,7 +263,7 @@ class ImportForm(forms.Form):
         ),
     )
     replace_conflicts = forms.BooleanField(
-        label=_("Replace conflicting readings"),
+        label=_("Replace conflicting values"),
         required=False,
         help_text=_(
             "When the file has a different value for a meter and time that already has a stored "

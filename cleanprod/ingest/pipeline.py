@@ -373,7 +373,7 @@ class Importer:
                     "conflict",
                     _(
                         "A reading of %(stored)s is already stored for %(code)s at %(time)s; choose "
-                        "'replace conflicting readings' to overwrite it (the old value is kept in the history)."
+                        "“replace conflicting values” to overwrite it (the old value is kept in the history)."
                     )
                     % {"stored": value, "code": entry.column, "time": stamp.isoformat()},
                 )

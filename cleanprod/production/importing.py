@@ -623,7 +623,7 @@ MESSAGES: dict[str, _StrPromise] = {
     "conflict": _(
         "Row %(row)d, column “%(column)s”: %(value)s %(unit)s differs from the %(stored)s %(stored_unit)s "
         "already stored for organisation unit %(organisation_unit)s, product %(product)s, %(start)s to "
-        "%(end)s, reference “%(reference)s”. Import again with “replace conflicting records” to store the "
+        "%(end)s, reference “%(reference)s”. Import again with “replace conflicting values” to store the "
         "new value (the old one stays in the history), or give a correction its own reference."
     ),
     "conflict_in_file": _(

@@ -86,11 +86,13 @@ def _read_header(path: Path, codec: str, delimiter: str, header_row: int) -> lis
                 raise ParseError(
                     "corrupted_header",
                     _(
-                        "The header “%(header)s” contains the replacement character “\ufffd”, "
+                        "The header “%(header)s” contains the replacement character “%(char)s”, "
                         "so an earlier conversion damaged the file. Export the file again "
                         "from the source system."
                     ),
                     header=corrupted[0],
+                    # A placeholder, because xgettext would extract an escaped character literally.
+                    char="\ufffd",
                 )
             return headers
     finally:

@@ -87,9 +87,9 @@ def meter_code_issue(row_number: int, column: str, code: str) -> RowIssue:
     else:
         template = _(
             "Row %(row)d, column “%(column)s”: the meter code “%(value)s” contains the "
-            "replacement character “\ufffd”, so an earlier conversion damaged it. "
+            "replacement character “%(char)s”, so an earlier conversion damaged it. "
             "Export the file again from the source system."
         )
         problem = "invalid_meter_code"
-    params = {"row": row_number, "column": column, "value": code}
+    params = {"row": row_number, "column": column, "value": code, "char": "\ufffd"}
     return RowIssue(row_number, column, code, problem, LazyMessage(template, params))

@@ -333,11 +333,15 @@ def decide_number_format(
 def _check_separator(separator: str, kind: str) -> None:
     allowed = (".", ",") if kind == "decimal" else (".", ",", " ")
     if separator not in allowed:
+        template = (
+            _("“%(separator)s” cannot be the decimal separator. Declare one of %(allowed)s.")
+            if kind == "decimal"
+            else _("“%(separator)s” cannot be the thousands separator. Declare one of %(allowed)s.")
+        )
         raise ParseError(
             "invalid_number_format",
-            _("“%(separator)s” cannot be the %(kind)s separator. Declare one of %(allowed)s."),
+            template,
             separator=separator,
-            kind=kind,
             allowed=", ".join(f"“{item}”" for item in allowed),
         )
 

@@ -1,6 +1,7 @@
 """Import jobs: queued through the tasks framework and run by the database-backed worker."""
 
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -135,7 +136,12 @@ def test_long_file_job_counts_and_reimport(job_site, settings):
         stamp = f"2024-01-{1 + hour // 24:02d} {hour % 24:02d}:{minute:02d}"
         lines.extend(f"{code},{stamp},{1 + step % 9}.25" for code in codes)
     content = ("\n".join(lines) + "\n").encode()
-    arguments = {"layout": "long", "timestamp_columns": ["timestamp"], "meter_column": "meter", "value_column": "kwh"}
+    arguments: dict[str, Any] = {
+        "layout": "long",
+        "timestamp_columns": ["timestamp"],
+        "meter_column": "meter",
+        "value_column": "kwh",
+    }
 
     first = start_import(
         user=user, site=site, upload=SimpleUploadedFile("year.csv", content), dry_run=False, **arguments

@@ -177,7 +177,7 @@ def test_job_new_in_english(client_for, alice):
 
     body = client.get(JOB_NEW).content.decode()
 
-    assert "Replace conflicting readings" in body
+    assert "Replace conflicting values" in body
     assert "Dry run" in body
 
 
