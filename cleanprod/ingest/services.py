@@ -177,8 +177,15 @@ def start_import(
 
 
 def commit_dry_run(job: ImportJob, user: User) -> ImportJob:
-    """Queue the real import of a file whose dry run succeeded, with the same mapping."""
+    """Queue the real import of a file whose dry run succeeded, with the same mapping.
+
+    A dry run is committed once: asking again returns the job already created for it.
+    """
     with transaction.atomic():
+        job = ImportJob.objects.select_for_update().get(pk=job.pk)
+        committed = job.report.get("committed_as")
+        if committed is not None:
+            return ImportJob.objects.get(pk=committed)
         real = ImportJob(
             site=job.site,
             data_source=job.data_source,
@@ -191,6 +198,8 @@ def commit_dry_run(job: ImportJob, user: User) -> ImportJob:
         with job.file.open("rb") as handle:
             real.file.save(job.original_name, ContentFile(handle.read()), save=False)
         real.save()
+        job.report = {**job.report, "committed_as": real.pk}
+        job.save(update_fields=["report"])
         transaction.on_commit(lambda: enqueue(real))
     return real
 

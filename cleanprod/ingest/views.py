@@ -90,7 +90,10 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "failed": _("The progress cannot be read; reload the page."),
         },
         "can_commit": (
-            job.dry_run and job.status == JobStatus.SUCCEEDED and can(request.user, Action.IMPORT, job.site)
+            job.dry_run
+            and job.status == JobStatus.SUCCEEDED
+            and "committed_as" not in job.report
+            and can(request.user, Action.IMPORT, job.site)
         ),
     }
     return render(request, "ingest/job_detail.html", context)

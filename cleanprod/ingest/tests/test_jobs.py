@@ -161,3 +161,23 @@ def test_long_file_job_counts_and_reimport(job_site, settings):
     assert again.report["duplicates_identical"] == 20 * 7 * 96
     assert [item["batch"] for item in again.report["already_imported"]] == [first.batch_id]
     assert Reading.objects.count() == 20 * 7 * 96
+
+
+def test_dry_run_is_committed_once(job_site):
+    site, user = job_site
+    dry_run = start_import(
+        user=user,
+        site=site,
+        upload=SimpleUploadedFile("meter.csv", CSV),
+        layout="wide",
+        timestamp_columns=["timestamp"],
+        dry_run=True,
+    )
+    run_worker()
+    dry_run.refresh_from_db()
+
+    first = commit_dry_run(dry_run, user)
+    second = commit_dry_run(dry_run, user)
+
+    assert first.pk == second.pk
+    assert ImportJob.objects.filter(dry_run=False).count() == 1
