@@ -28,7 +28,7 @@ from django.utils.translation import gettext_lazy
 from cleanprod.metering import store
 from cleanprod.metering.counters import Point
 from cleanprod.metering.models import BatchKind, ImportBatch, Meter, Reading, ReadingChange
-from cleanprod.metering.services import AppendState, BucketCache, MeterProfile, rebuild_window
+from cleanprod.metering.services import AppendState, BucketCache, MeterProfile, WriteBuffer, rebuild_window
 from cleanprod.organization.models import Site
 from cleanprod.resources.units import UnitError, conversion_factor
 
@@ -117,6 +117,7 @@ class Importer:
         self.long_layout = isinstance(request.layout, LongLayout)
         self.profiles: dict[int, MeterProfile] = {}
         self.bucket_cache = BucketCache()
+        self.buffer = WriteBuffer()
         self.append_states: dict[int, AppendState] = {}
         self.stored_last: dict[int, datetime | None] = {}
         self.rebuild: dict[int, tuple[datetime, datetime]] = {}
@@ -280,6 +281,7 @@ class Importer:
             series[entry.timestamp] = entry
         for meter_id, series in by_meter.items():
             self._process_meter(meter_id, series)
+        self.buffer.flush()
 
     def _in_file_conflict(self, kept_before: Entry, later: Entry) -> None:
         store.insert_findings(
@@ -319,7 +321,7 @@ class Importer:
             state = self.append_states.get(meter_id)
             if state is None:
                 state = self.append_states[meter_id] = AppendState.start(
-                    profile, self.batch.pk if self.batch else None, self.bucket_cache
+                    profile, self.batch.pk if self.batch else None, self.buffer, self.bucket_cache
                 )
             state.feed([Point(stamp, entry.value) for stamp, entry in sorted(new.items())])
         else:
@@ -399,6 +401,8 @@ class Importer:
         state = self.append_states.pop(meter_id, None)
         if state is not None:
             state.close()
+            # Written now, because the caller reads the meter's stored readings next.
+            self.buffer.flush()
 
     def _profile(self, meter_id: int) -> MeterProfile:
         profile = self.profiles.get(meter_id)
@@ -410,8 +414,10 @@ class Importer:
     # -- end ----------------------------------------------------------------------------
 
     def _finish(self) -> None:
-        for meter_id in list(self.append_states):
-            self._close_append(meter_id)
+        for state in self.append_states.values():
+            state.close()
+        self.append_states.clear()
+        self.buffer.flush()
         for meter_id, (start, end) in self.rebuild.items():
             meter = next(meter for meter in self.meters.values() if meter.pk == meter_id)
             rebuild_window(meter, start, end)

@@ -224,18 +224,62 @@ def _rollup_row(meter_id: int, key: datetime | date, total: BucketTotal) -> stor
 
 
 @dataclass
+class WriteBuffer:
+    """Rows derived from one chunk of an import, written together.
+
+    One COPY or executemany per table and chunk instead of one per meter keeps round trips
+    to the database, which dominate on PostgreSQL, independent of the number of meters.
+    """
+
+    readings: list[store.ReadingRow] = field(default_factory=list)
+    hourly: dict[tuple[int, datetime], BucketTotal] = field(default_factory=dict)
+    daily: dict[tuple[int, date], tuple[BucketTotal, float]] = field(default_factory=dict)
+    findings: list[tuple[int, datetime, str, dict[str, object], bool]] = field(default_factory=list)
+
+    def add_buckets(self, profile: MeterProfile, summary: Summary) -> None:
+        for hour_key, total in summary.hourly.items():
+            existing = self.hourly.get((profile.meter_id, hour_key))
+            if existing is None:
+                self.hourly[(profile.meter_id, hour_key)] = total
+            else:
+                _merge(existing, total)
+        for day_key, total in summary.daily.items():
+            entry = self.daily.get((profile.meter_id, day_key))
+            if entry is None:
+                self.daily[(profile.meter_id, day_key)] = (total, bucket_seconds(day_key, Level.DAY, profile.zone))
+            else:
+                _merge(entry[0], total)
+
+    def flush(self) -> None:
+        store.insert_readings(self.readings)
+        hourly = [_rollup_row(meter_id, key, total) for (meter_id, key), total in sorted(self.hourly.items())]
+        store.add_rollups("metering_hourlyrollup", "hour_start", hourly)
+        daily_items = sorted(self.daily.items())
+        daily = [_rollup_row(meter_id, key, total) for (meter_id, key), (total, _) in daily_items]
+        store.add_rollups("metering_dailyrollup", "day", daily, [seconds for _, (_, seconds) in daily_items])
+        store.insert_findings(self.findings)
+        self.readings = []
+        self.hourly = {}
+        self.daily = {}
+        self.findings = []
+
+
+@dataclass
 class AppendState:
     """Streaming derivation for one meter whose new readings all follow its stored ones."""
 
     profile: MeterProfile
     batch_id: int | None
+    buffer: WriteBuffer
     cache: BucketCache = field(default_factory=BucketCache)
     counter: StreamingCounter | None = None
     waiting: dict[datetime, float] = field(default_factory=dict)  # fed but not yet final
 
     @classmethod
-    def start(cls, profile: MeterProfile, batch_id: int | None, cache: BucketCache | None = None) -> AppendState:
-        state = cls(profile, batch_id, cache or BucketCache())
+    def start(
+        cls, profile: MeterProfile, batch_id: int | None, buffer: WriteBuffer, cache: BucketCache | None = None
+    ) -> AppendState:
+        state = cls(profile, batch_id, buffer, cache or BucketCache())
         if profile.kind is not ReadingKind.INTERVAL:
             state.counter = StreamingCounter(
                 profile.rules, profile.kind, profile.replacements, previous=stored_context(profile.meter_id, None)
@@ -267,15 +311,12 @@ class AppendState:
     def _write(self, result: CounterResult, values: dict[datetime, float]) -> None:
         summary = summarise(self.profile, result, self.cache)
         derived = summary.derived
-        rows = [
+        self.buffer.readings.extend(
             (self.profile.meter_id, stamp, value, *_flag_and_batch(derived.get(stamp, NOT_DERIVED), self.batch_id))
             for stamp, value in values.items()
-        ]
-        store.insert_readings(rows)
-        hourly, daily, day_seconds = rollup_rows(self.profile, summary)
-        store.add_rollups("metering_hourlyrollup", "hour_start", hourly)
-        store.add_rollups("metering_dailyrollup", "day", daily, day_seconds)
-        store.insert_findings(finding_rows(self.profile, result))
+        )
+        self.buffer.add_buckets(self.profile, summary)
+        self.buffer.findings.extend(finding_rows(self.profile, result))
 
 
 def _flag_and_batch(
