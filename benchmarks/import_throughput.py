@@ -4,7 +4,7 @@ Generates a wide CSV (default 200 meters × 1 year of 15-minute values, about 7 
 values), then for each database backend runs, each in its own process so that peak memory
 is measured per path:
 - raw: csv.reader + float() + sqlite3 executemany (SQLite) or psycopg COPY (PostgreSQL)
-  into a table created with the same columns and indexes as metering_reading;
+  into a table created with the same columns, indexes and foreign keys as metering_reading;
 - pipeline: cleanprod's import (`import_readings`, committed), which also derives interval
   consumption, hourly and daily rollups and checks for duplicates.
 Prints values per second, peak RSS and the ratio pipeline / raw.
@@ -154,6 +154,14 @@ def worker_raw(csv_path: Path, database_url: str, meters: int) -> dict[str, floa
     else:
         with connection.cursor() as cursor:
             cursor.execute("CREATE TABLE raw_reading (LIKE metering_reading INCLUDING ALL)")
+            # LIKE copies columns, defaults and indexes but not foreign keys; add them, so the
+            # raw table is the same table as metering_reading (Django's keys are deferred).
+            cursor.execute(
+                "SELECT pg_get_constraintdef(oid) FROM pg_constraint "
+                "WHERE conrelid = 'metering_reading'::regclass AND contype = 'f'"
+            )
+            for (definition,) in cursor.fetchall():
+                cursor.execute(f"ALTER TABLE raw_reading ADD {definition}")
             raw = cursor.cursor
             with (
                 csv_path.open(newline="") as handle,

@@ -26,9 +26,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cleanprod.metering import store
-from cleanprod.metering.counters import Point
 from cleanprod.metering.models import BatchKind, ImportBatch, Meter, Reading, ReadingChange
-from cleanprod.metering.services import AppendState, BucketCache, MeterProfile, WriteBuffer, rebuild_window
+from cleanprod.metering.services import (
+    AppendState,
+    BucketCache,
+    MeterProfile,
+    WriteBuffer,
+    aggregate_rollups_in_database,
+    rebuild_window,
+)
 from cleanprod.organization.models import Site
 from cleanprod.resources.units import UnitError, conversion_factor
 
@@ -60,12 +66,12 @@ class MeterCounts:
     first: datetime | None = None
     last: datetime | None = None
 
-    def add(self, stamp: datetime) -> None:
-        self.inserted += 1
-        if self.first is None or stamp < self.first:
-            self.first = stamp
-        if self.last is None or stamp > self.last:
-            self.last = stamp
+    def add(self, count: int, first: datetime, last: datetime) -> None:
+        self.inserted += count
+        if self.first is None or first < self.first:
+            self.first = first
+        if self.last is None or last > self.last:
+            self.last = last
 
 
 class Rejections:
@@ -96,13 +102,11 @@ class Rejections:
             self._file.close()
 
 
-@dataclass
-class Entry:
-    meter_id: int
-    timestamp: datetime  # UTC
-    value: float
-    row: int
-    column: str
+# One value of a chunk, keyed elsewhere by meter and UTC timestamp: value in the meter's
+# unit, row number in the file, and the column (meter code) it came from. A plain tuple,
+# because an import creates one per value.
+Entry = tuple[float, int, str]
+Chunk = dict[int, dict[datetime, Entry]]
 
 
 class Importer:
@@ -118,6 +122,7 @@ class Importer:
         self.profiles: dict[int, MeterProfile] = {}
         self.bucket_cache = BucketCache()
         self.buffer = WriteBuffer()
+        self.closed_states: list[AppendState] = []
         self.append_states: dict[int, AppendState] = {}
         self.stored_last: dict[int, datetime | None] = {}
         self.rebuild: dict[int, tuple[datetime, datetime]] = {}
@@ -178,9 +183,12 @@ class Importer:
         return report
 
     def _consume(self, table: Any, total_rows: int) -> None:
-        chunk: list[Entry] = []
+        chunk: Chunk = defaultdict(dict)
+        chunk_values = 0
         chunk_size = settings.CLEANPROD_IMPORT_CHUNK_ROWS
         rows_read = 0
+        # Meters that take values as they are, without unit conversion or rejection.
+        plain = {meter.code: (meter.pk, meter.unit) for meter in self.meters.values() if not meter.is_virtual}
         for row in table:
             rows_read += 1
             for issue in row.issues:
@@ -194,13 +202,34 @@ class Importer:
                 issue = error.to_issue(row.row_number, "", row.timestamp.isoformat(sep=" "))
                 self.rejections.add(issue.row_number, issue.column, issue.value, issue.code, str(issue.message))
                 continue
+            row_number = row.row_number
             for code, value, unit in row.values:
-                entry = self._entry(row.row_number, stamp, code, value, unit)
-                if entry is not None:
-                    chunk.append(entry)
-            if len(chunk) >= chunk_size:
+                if value is None:
+                    self.totals["missing_values"] += 1
+                    continue
+                target = plain.get(code)
+                if target is not None and (not unit or unit == target[1]):
+                    meter_id = target[0]
+                else:
+                    converted = self._convert(row_number, code, value, unit)
+                    if converted is None:
+                        continue
+                    meter_id, value = converted
+                series = chunk[meter_id]
+                earlier = series.get(stamp)
+                if earlier is not None:
+                    if earlier[0] == value:
+                        self.totals["duplicates_identical"] += 1
+                        continue
+                    # Two values for one timestamp in one file: the later row wins and the
+                    # disagreement is kept as a finding for review.
+                    self._in_file_conflict(meter_id, stamp, earlier, (value, row_number, code))
+                series[stamp] = (value, row_number, code)
+                chunk_values += 1
+            if chunk_values >= chunk_size:
                 self._process(chunk)
-                chunk = []
+                chunk = defaultdict(dict)
+                chunk_values = 0
                 self._progress("reading", rows_read, total_rows)
         if chunk:
             self._process(chunk)
@@ -211,10 +240,8 @@ class Importer:
             return self.localizer.localize(stamp, series).astimezone(UTC)
         return stamp.astimezone(UTC)
 
-    def _entry(self, row: int, stamp: datetime, code: str, value: float | None, unit: str | None) -> Entry | None:
-        if value is None:
-            self.totals["missing_values"] += 1
-            return None
+    def _convert(self, row: int, code: str, value: float, unit: str | None) -> tuple[int, float] | None:
+        """Return (meter id, value in the meter's unit), or None after recording why the value is rejected."""
         meter = self.meters.get(code)
         if meter is None:
             self.rejections.add(
@@ -245,7 +272,7 @@ class Importer:
                 self.rejections.add(row, code, f"{value} {unit}", factor.code, factor.message)
                 return None
             value *= factor
-        return Entry(meter.pk, stamp, value, row, code)
+        return meter.pk, value
 
     def _unit_factor(self, source: str, target: str) -> float | UnitError:
         key = (source, target)
@@ -266,35 +293,14 @@ class Importer:
 
     # -- one chunk ----------------------------------------------------------------------
 
-    def _process(self, chunk: list[Entry]) -> None:
-        by_meter: dict[int, dict[datetime, Entry]] = defaultdict(dict)
-        for entry in chunk:
-            series = by_meter[entry.meter_id]
-            earlier = series.get(entry.timestamp)
-            if earlier is not None:
-                if earlier.value == entry.value:
-                    self.totals["duplicates_identical"] += 1
-                    continue
-                # Two values for one timestamp in one file: the later row wins and the
-                # disagreement is kept as a finding for review.
-                self._in_file_conflict(earlier, entry)
-            series[entry.timestamp] = entry
-        for meter_id, series in by_meter.items():
+    def _process(self, chunk: Chunk) -> None:
+        for meter_id, series in chunk.items():
             self._process_meter(meter_id, series)
         self.buffer.flush()
 
-    def _in_file_conflict(self, kept_before: Entry, later: Entry) -> None:
-        store.insert_findings(
-            [
-                (
-                    later.meter_id,
-                    later.timestamp,
-                    "import.conflict",
-                    {"discarded": kept_before.value, "kept": later.value, "rows": f"{kept_before.row}, {later.row}"},
-                    True,
-                )
-            ]
-        )
+    def _in_file_conflict(self, meter_id: int, stamp: datetime, discarded: Entry, kept: Entry) -> None:
+        evidence = {"discarded": discarded[0], "kept": kept[0], "rows": f"{discarded[1]}, {kept[1]}"}
+        store.insert_findings([(meter_id, stamp, "import.conflict", evidence, True)])
 
     def _process_meter(self, meter_id: int, series: dict[datetime, Entry]) -> None:
         if meter_id not in self.stored_last:
@@ -323,18 +329,17 @@ class Importer:
                 state = self.append_states[meter_id] = AppendState.start(
                     profile, self.batch.pk if self.batch else None, self.buffer, self.bucket_cache
                 )
-            state.feed([Point(stamp, entry.value) for stamp, entry in sorted(new.items())])
+            state.feed([(stamp, entry[0]) for stamp, entry in sorted(new.items())])
         else:
             self._close_append(meter_id)
             store.insert_readings(
                 [
-                    (meter_id, stamp, entry.value, 0, self.batch.pk if self.batch else None, None, None, None, "")
+                    (meter_id, stamp, entry[0], 0, self.batch.pk if self.batch else None, None, None, None, "")
                     for stamp, entry in sorted(new.items())
                 ]
             )
             self._mark_rebuild(meter_id, min(new), max(new))
-        for stamp in new:
-            self.counts[meter_id].add(stamp)
+        self.counts[meter_id].add(len(new), min(new), max(new))
         newest = max(new)
         if stored_last is None or newest > stored_last:
             self.stored_last[meter_id] = newest
@@ -355,29 +360,30 @@ class Importer:
                 new[stamp] = entry
                 continue
             pk, value, batch_id = existing
-            if value == entry.value:
+            incoming, row_number, column = entry
+            if value == incoming:
                 self.totals["duplicates_identical"] += 1
                 continue
             same_file = self.batch is not None and batch_id == self.batch.pk
             if same_file:
-                kept = Entry(meter_id, stamp, value, 0, entry.column)
-                self._in_file_conflict(kept, entry)
-                self._replace(pk, meter_id, stamp, value, entry.value, record=False)
+                # The stored value came from an earlier chunk of this file: the later row wins.
+                self._in_file_conflict(meter_id, stamp, (value, 0, column), entry)
+                self._replace(pk, meter_id, stamp, value, incoming, record=False)
             elif self.request.replace_conflicts:
                 self.totals["conflicts_replaced"] += 1
-                self._replace(pk, meter_id, stamp, value, entry.value, record=True)
+                self._replace(pk, meter_id, stamp, value, incoming, record=True)
             else:
                 self.totals["conflicts_rejected"] += 1
                 self.rejections.add(
-                    entry.row,
-                    entry.column,
-                    str(entry.value),
+                    row_number,
+                    column,
+                    str(incoming),
                     "conflict",
                     _(
                         "A reading of %(stored)s is already stored for %(code)s at %(time)s; choose "
                         "“replace conflicting values” to overwrite it (the old value is kept in the history)."
                     )
-                    % {"stored": value, "code": entry.column, "time": stamp.isoformat()},
+                    % {"stored": value, "code": column, "time": stamp.isoformat()},
                 )
         return new
 
@@ -401,8 +407,18 @@ class Importer:
         state = self.append_states.pop(meter_id, None)
         if state is not None:
             state.close()
+            self._retire(state)
             # Written now, because the caller reads the meter's stored readings next.
             self.buffer.flush()
+
+    def _retire(self, state: AppendState) -> None:
+        """Keep a closed state whose rows still need rollups: from the database, or by a rebuild."""
+        if state.lean_span is None:
+            return
+        if state.lean_broken:
+            self._mark_rebuild(state.profile.meter_id, *state.lean_span)
+        else:
+            self.closed_states.append(state)
 
     def _profile(self, meter_id: int) -> MeterProfile:
         profile = self.profiles.get(meter_id)
@@ -416,8 +432,11 @@ class Importer:
     def _finish(self) -> None:
         for state in self.append_states.values():
             state.close()
+            self._retire(state)
         self.append_states.clear()
         self.buffer.flush()
+        if self.batch is not None:
+            aggregate_rollups_in_database(self.batch.pk, self.closed_states)
         for meter_id, (start, end) in self.rebuild.items():
             meter = next(meter for meter in self.meters.values() if meter.pk == meter_id)
             rebuild_window(meter, start, end)

@@ -258,8 +258,16 @@ class Reading(models.Model):
     timestamp = models.DateTimeField(_("timestamp"))
     value = models.FloatField(_("value"), help_text=_("As reported, in the meter's unit, before the multiplier."))
     flag = models.SmallIntegerField(_("flag"), choices=Flag.choices, default=Flag.OK)
+    # No database constraint: checking it doubled the foreign-key work of every imported row,
+    # which the meter key already pays. The ORM still refuses to delete a batch with readings.
     batch = models.ForeignKey(
-        ImportBatch, on_delete=models.PROTECT, null=True, blank=True, related_name="readings", verbose_name=_("batch")
+        ImportBatch,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="readings",
+        verbose_name=_("batch"),
+        db_constraint=False,
     )
     # Derived, recomputed when neighbouring readings arrive late or change.
     consumption = models.FloatField(_("interval consumption"), null=True, blank=True)

@@ -13,6 +13,7 @@ import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import connection
@@ -111,6 +112,7 @@ class BucketCache:
 
     offsets: dict[tuple[str, float], int] = field(default_factory=dict)
     hours: dict[float, datetime] = field(default_factory=dict)
+    aligned: dict[tuple[str, int, int, datetime], bool] = field(default_factory=dict)
 
 
 @dataclass
@@ -184,11 +186,15 @@ def _merge(total: BucketTotal, part: BucketTotal) -> None:
 
 def _local_day_number(epoch: float, zone_key: str, zone: ZoneInfo, cache: BucketCache) -> int:
     """Return the local date of an instant as days since 1970-01-01."""
+    return int((epoch + _offset_seconds(epoch, zone_key, zone, cache)) // 86400)
+
+
+def _offset_seconds(epoch: float, zone_key: str, zone: ZoneInfo, cache: BucketCache) -> int:
     offset = cache.offsets.get((zone_key, epoch))
     if offset is None:
         utc_offset = datetime.fromtimestamp(epoch, zone).utcoffset()
         offset = cache.offsets[(zone_key, epoch)] = int(utc_offset.total_seconds()) if utc_offset else 0
-    return int((epoch + offset) // 86400)
+    return offset
 
 
 def finding_rows(
@@ -274,19 +280,37 @@ class AppendState:
     cache: BucketCache = field(default_factory=BucketCache)
     counter: StreamingCounter | None = None
     waiting: dict[datetime, float] = field(default_factory=dict)  # fed but not yet final
+    # PostgreSQL only: rows whose rollups the database aggregates after the import (see
+    # aggregate_rollups_in_database), because per-row work in Python costs more than COPY.
+    database_rollups: bool = False
+    lean_span: tuple[datetime, datetime] | None = None
+    lean_broken: bool = False
 
     @classmethod
     def start(
         cls, profile: MeterProfile, batch_id: int | None, buffer: WriteBuffer, cache: BucketCache | None = None
     ) -> AppendState:
         state = cls(profile, batch_id, buffer, cache or BucketCache())
+        seconds = profile.length.total_seconds()
+        state.database_rollups = (
+            store.is_postgresql() and profile.kind is ReadingKind.INTERVAL and seconds <= 3600 and 3600 % seconds == 0
+        )
         if profile.kind is not ReadingKind.INTERVAL:
             state.counter = StreamingCounter(
                 profile.rules, profile.kind, profile.replacements, previous=stored_context(profile.meter_id, None)
             )
         return state
 
-    def feed(self, points: Sequence[Point]) -> None:
+    def feed(self, pairs: Sequence[tuple[datetime, float]]) -> None:
+        """Derive readings given as (UTC timestamp, value) pairs in time order."""
+        if self.database_rollups and not self.lean_broken:
+            rows = self._lean_rows(pairs)
+            if rows is not None:
+                self.buffer.readings.extend(rows)
+                return
+            # Rollups of the rows written so far must now come from a rebuild of their days.
+            self.lean_broken = True
+        points = [Point(stamp, value) for stamp, value in pairs]
         if self.counter is None:
             result = interval_meter_intervals(points, self.profile.convention, self.profile.length)
             self._write(result, {point.timestamp: point.value for point in points})
@@ -299,6 +323,39 @@ class AppendState:
     def close(self) -> None:
         if self.counter is not None:
             self._release(self.counter.close())
+
+    def _lean_rows(self, pairs: Sequence[tuple[datetime, float]]) -> list[store.ReadingRow] | None:
+        """Return reading rows with derived columns, or None unless every interval is simple.
+
+        Simple means a non-negative value whose interval lies inside one UTC hour and one
+        local day, so the database can aggregate rollups with GROUP BY and get what
+        summarise() gets.
+        """
+        profile = self.profile
+        length = int(profile.length.total_seconds())
+        shift = length if profile.convention is TimestampConvention.INTERVAL_END else 0
+        scale = profile.scale * (length if profile.is_rate else 1)
+        zone_key = profile.zone.key
+        aligned = self.cache.aligned
+        rows: list[store.ReadingRow] = []
+        for stamp, value in pairs:
+            if value < 0:
+                return None
+            key = (zone_key, length, shift, stamp)
+            simple = aligned.get(key)
+            if simple is None:
+                start = stamp.timestamp() - shift
+                local_start = start + _offset_seconds(start, zone_key, profile.zone, self.cache)
+                local_end = start + length - 1 + _offset_seconds(start + length - 1, zone_key, profile.zone, self.cache)
+                simple = aligned[key] = start % length == 0 and local_start // 86400 == local_end // 86400
+            if not simple:
+                return None
+            rows.append((profile.meter_id, stamp, value, Flag.OK, self.batch_id, value * scale, 0, length, ""))
+        if rows:
+            first, last = rows[0][1], rows[-1][1]
+            span = self.lean_span
+            self.lean_span = (first, last) if span is None else (min(span[0], first), max(span[1], last))
+        return rows
 
     def _release(self, result: CounterResult) -> None:
         assert self.counter is not None
@@ -317,6 +374,59 @@ class AppendState:
         )
         self.buffer.add_buckets(self.profile, summary)
         self.buffer.findings.extend(finding_rows(self.profile, result))
+
+
+# Rows of one import whose rollups the database aggregates; parameters: meter ids, batch id,
+# first and last timestamp.
+_LEAN_ROWS = "meter_id = ANY(%s) AND batch_id = %s AND timestamp BETWEEN %s AND %s AND consumption IS NOT NULL"
+# Parameter before the rows: seconds from the reading's label back to its interval start.
+_HOURLY_FROM_READINGS = (
+    "INSERT INTO metering_hourlyrollup (meter_id, hour_start, quantity, estimated, suspect, covered_seconds) "  # noqa: S608  (constant text, no user input)
+    "SELECT meter_id, date_trunc('hour', timestamp - make_interval(secs => %s)), SUM(consumption), 0, 0, "
+    "SUM(period_seconds) FROM metering_reading WHERE " + _LEAN_ROWS + " GROUP BY 1, 2 "
+    "ON CONFLICT (meter_id, hour_start) DO UPDATE SET "
+    "quantity = metering_hourlyrollup.quantity + excluded.quantity, "
+    "covered_seconds = metering_hourlyrollup.covered_seconds + excluded.covered_seconds"
+)
+# Parameters before the rows: zone, zone (day length), seconds back to interval start, zone.
+_DAILY_FROM_READINGS = (
+    "INSERT INTO metering_dailyrollup (meter_id, day, quantity, estimated, suspect, covered_seconds, day_seconds) "  # noqa: S608
+    "SELECT meter_id, local_day, SUM(consumption), 0, 0, SUM(period_seconds), "
+    "EXTRACT(EPOCH FROM ((local_day + 1)::timestamp AT TIME ZONE %s) - (local_day::timestamp AT TIME ZONE %s)) "
+    "FROM (SELECT meter_id, consumption, period_seconds, "
+    "((timestamp - make_interval(secs => %s)) AT TIME ZONE %s)::date AS local_day "
+    "FROM metering_reading WHERE " + _LEAN_ROWS + ") AS intervals GROUP BY meter_id, local_day "
+    "ON CONFLICT (meter_id, day) DO UPDATE SET "
+    "quantity = metering_dailyrollup.quantity + excluded.quantity, "
+    "covered_seconds = metering_dailyrollup.covered_seconds + excluded.covered_seconds"
+)
+
+
+def aggregate_rollups_in_database(batch_id: int, states: Sequence[AppendState]) -> None:
+    """Add the rollups of rows that AppendState wrote without them, aggregated in PostgreSQL.
+
+    Only rows of this batch inside each meter's lean span count. Every such interval lies in
+    one UTC hour and one local day, so GROUP BY gives the same totals as summarise().
+    """
+    # One statement per group of meters with the same interval start offset and zone.
+    groups: dict[tuple[int, str], list[AppendState]] = {}
+    for state in states:
+        if state.lean_span is None or state.lean_broken:
+            continue
+        profile = state.profile
+        shift = int(profile.length.total_seconds()) if profile.convention is TimestampConvention.INTERVAL_END else 0
+        groups.setdefault((shift, profile.zone.key), []).append(state)
+    for (shift, zone), members in groups.items():
+        spans = [member.lean_span for member in members if member.lean_span is not None]
+        rows: list[Any] = [
+            [member.profile.meter_id for member in members],
+            batch_id,
+            min(span[0] for span in spans),
+            max(span[1] for span in spans),
+        ]
+        with connection.cursor() as cursor:
+            cursor.execute(_HOURLY_FROM_READINGS, [shift, *rows])
+            cursor.execute(_DAILY_FROM_READINGS, [zone, zone, shift, zone, *rows])
 
 
 def _flag_and_batch(
