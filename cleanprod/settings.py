@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "cleanprod.metering",
     "cleanprod.production",
     "cleanprod.ingest",
+    "cleanprod.indicators",
+    "cleanprod.diagnosis",
     "cleanprod.demo",
 ]
 

@@ -59,6 +59,18 @@ class Enterprise(models.Model):
         return self.name
 
 
+GRID_REGIONS = [
+    ("national", _("national average")),
+    ("north_china", _("North China grid")),
+    ("northeast_china", _("Northeast China grid")),
+    ("east_china", _("East China grid")),
+    ("central_china", _("Central China grid")),
+    ("northwest_china", _("Northwest China grid")),
+    ("south_china", _("China Southern grid")),
+    ("southwest_china", _("Southwest China grid")),
+]
+
+
 class Site(models.Model):
     """A plant (厂区) of an enterprise; every reading and record belongs to one site."""
 
@@ -73,6 +85,13 @@ class Site(models.Model):
         default="Asia/Shanghai",
         validators=[validate_time_zone],
         help_text=_("Local days, shifts and tariff periods are cut in this zone."),
+    )
+    grid_region = models.CharField(
+        _("grid region"),
+        max_length=20,
+        choices=GRID_REGIONS,
+        default="national",
+        help_text=_("Regional power grid whose emission factor applies to purchased electricity."),
     )
     address = models.CharField(_("address"), max_length=300, blank=True)
     note = models.TextField(_("note"), blank=True)
