@@ -57,7 +57,7 @@ from cleanprod.ingest.parsing.dates import ExcelDateSystem, TimestampEvidence
 from cleanprod.ingest.parsing.formats import decide_formats, is_blank, needs_evidence
 from cleanprod.ingest.parsing.layout import clean_header
 from cleanprod.ingest.parsing.numbers import SPACE_SEPARATORS, NumberEvidence, describe_number_format
-from cleanprod.ingest.parsing.table import FILE_KINDS
+from cleanprod.ingest.parsing.table import check_file
 from cleanprod.ingest.pipeline import Rejections, file_sha256
 from cleanprod.metering.models import BatchKind, ImportBatch
 from cleanprod.organization.models import OrganizationUnit, Site
@@ -374,22 +374,7 @@ class XlsxSource:
 
 def open_source(path: Path, options: FileOptions) -> Source:
     """Open a CSV, TSV, TXT or XLSX file and read its header; raise ParseError if that fails."""
-    kind = FILE_KINDS.get(path.suffix.lower())
-    if kind is None:
-        raise ParseError(
-            "unsupported_file_type",
-            _(
-                "“%(name)s” is not a supported file type. Import a CSV, TSV or TXT export, or an "
-                "Excel workbook saved as .xlsx."
-            ),
-            name=path.name,
-        )
-    if options.header_row < 1:
-        raise ParseError(
-            "invalid_header_row",
-            _("The header row must be 1 or more, not %(row)d. Correct the header row number."),
-            row=options.header_row,
-        )
+    kind = check_file(path, options)
     if kind == "csv":
         return CsvSource(path, options)
     return XlsxSource(path, options)

@@ -73,6 +73,16 @@ def open_table(path: Path, layout: Layout, options: FileOptions = FileOptions())
     ambiguous or inconsistent number or date format.
     """
     path = Path(path)
+    kind = check_file(path, options)
+    if kind == "csv":
+        report, rows = open_csv(path, layout, options)
+        return ParsedTable(report, rows)
+    report, rows, close = open_xlsx(path, layout, options)
+    return ParsedTable(report, rows, close)
+
+
+def check_file(path: Path, options: FileOptions) -> str:
+    """Return the file kind ("csv" or "xlsx") from the file name; raise ParseError if unsupported."""
     kind = FILE_KINDS.get(path.suffix.lower())
     if kind is None:
         raise ParseError(
@@ -89,8 +99,4 @@ def open_table(path: Path, layout: Layout, options: FileOptions = FileOptions())
             _("The header row must be 1 or more, not %(row)d. Correct the header row number."),
             row=options.header_row,
         )
-    if kind == "csv":
-        report, rows = open_csv(path, layout, options)
-        return ParsedTable(report, rows)
-    report, rows, close = open_xlsx(path, layout, options)
-    return ParsedTable(report, rows, close)
+    return kind
