@@ -128,7 +128,13 @@ class Importer:
         self.rebuild: dict[int, tuple[datetime, datetime]] = {}
         self.counts: dict[int, MeterCounts] = defaultdict(MeterCounts)
         self.unit_factors: dict[tuple[str, str], float | UnitError] = {}
-        self.totals = {"duplicates_identical": 0, "conflicts_rejected": 0, "conflicts_replaced": 0, "missing_values": 0}
+        self.totals = {
+            "duplicates_identical": 0,
+            "conflicts_in_file": 0,
+            "conflicts_rejected": 0,
+            "conflicts_replaced": 0,
+            "missing_values": 0,
+        }
         self.batch: ImportBatch | None = None
 
     # -- driver -------------------------------------------------------------------------
@@ -299,8 +305,25 @@ class Importer:
         self.buffer.flush()
 
     def _in_file_conflict(self, meter_id: int, stamp: datetime, discarded: Entry, kept: Entry) -> None:
+        """Record a value the file itself overrides: as a rejected value and as a finding for review."""
+        self.totals["conflicts_in_file"] += 1
         evidence = {"discarded": discarded[0], "kept": kept[0], "rows": f"{discarded[1]}, {kept[1]}"}
         store.insert_findings([(meter_id, stamp, "import.conflict", evidence, True)])
+        self.rejections.add(
+            discarded[1],
+            discarded[2],
+            _number_text(discarded[0]),
+            "conflict_in_file",
+            _(
+                "Row %(later)d of the same file gives %(kept)s for %(code)s at %(time)s, and the later row is kept; "
+                "delete the row that is wrong, or keep it if the later value is right."
+            )
+            % {"later": kept[1], "kept": _number_text(kept[0]), "code": kept[2], "time": self._local(stamp)},
+        )
+
+    def _local(self, stamp: datetime) -> str:
+        """Format an instant in the site's time, as the file and the user write it."""
+        return stamp.astimezone(self.site.zone).strftime("%Y-%m-%d %H:%M:%S")
 
     def _process_meter(self, meter_id: int, series: dict[datetime, Entry]) -> None:
         if meter_id not in self.stored_last:
@@ -366,8 +389,9 @@ class Importer:
                 continue
             same_file = self.batch is not None and batch_id == self.batch.pk
             if same_file:
-                # The stored value came from an earlier chunk of this file: the later row wins.
-                self._in_file_conflict(meter_id, stamp, (value, 0, column), entry)
+                # The stored value came from an earlier chunk of this file, whose row number is not
+                # kept; the later row wins and the rejected line points at it.
+                self._in_file_conflict(meter_id, stamp, (value, row_number, column), entry)
                 self._replace(pk, meter_id, stamp, value, incoming, record=False)
             elif self.request.replace_conflicts:
                 self.totals["conflicts_replaced"] += 1
@@ -377,13 +401,13 @@ class Importer:
                 self.rejections.add(
                     row_number,
                     column,
-                    str(incoming),
+                    _number_text(incoming),
                     "conflict",
                     _(
                         "A reading of %(stored)s is already stored for %(code)s at %(time)s; choose "
                         "“replace conflicting values” to overwrite it (the old value is kept in the history)."
                     )
-                    % {"stored": value, "code": column, "time": stamp.isoformat()},
+                    % {"stored": _number_text(value), "code": column, "time": self._local(stamp)},
                 )
         return new
 
@@ -480,6 +504,11 @@ def import_readings(request: ImportRequest) -> dict[str, Any]:
     return report
 
 
+def _number_text(value: float) -> str:
+    """Write a value as the file most likely did: 999 rather than 999.0."""
+    return f"{value:g}" if abs(value) < 1e15 else repr(value)
+
+
 def file_sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as handle:
@@ -491,9 +520,15 @@ def file_sha256(path: Path) -> str:
 def count_lines(path: Path) -> int:
     """Count data rows for the progress bar (lines for text files, rows for workbooks)."""
     if path.suffix.lower() in {".xlsx", ".xlsm"}:
-        from openpyxl import load_workbook
+        import zipfile
 
-        workbook = load_workbook(path, read_only=True)
+        from openpyxl import load_workbook
+        from openpyxl.utils.exceptions import InvalidFileException
+
+        try:
+            workbook = load_workbook(path, read_only=True)
+        except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError):
+            return 0  # the parser reports what is wrong with the workbook
         try:
             return int(workbook.worksheets[0].max_row or 0)
         finally:

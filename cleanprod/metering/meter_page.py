@@ -22,7 +22,7 @@ from .models import (
     Reading,
     VirtualMeterTerm,
 )
-from .queries import daily_series, daily_span, hourly_series
+from .queries import daily_series, daily_span, hourly_series, with_missing_days
 
 DEFAULT_PERIOD_DAYS = 31
 HOURLY_WINDOW = timedelta(days=7)
@@ -109,7 +109,7 @@ def first_and_last_reading(meter: Meter) -> tuple[datetime | None, datetime | No
 
 
 def daily_chart(meter: Meter, period: Period) -> dict[str, Any]:
-    points = daily_series(meter, period.start, period.end)
+    points = with_missing_days(daily_series(meter, period.start, period.end), period.start, period.end)
     data = daily_chart_data(points, meter.resource.canonical_unit)
     data["start"] = period.start.isoformat()
     data["end"] = period.end.isoformat()

@@ -2,7 +2,7 @@
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.db.models import Sum
 
@@ -33,6 +33,22 @@ def daily_series(meter: Meter, start: date, end: date) -> list[SeriesPoint]:
     for rollup in rollups:
         rows_by_day[rollup.day].append((signs[rollup.meter_id], rollup))
     return [_combine(day, parts, len(terms), day_bucket=True) for day, parts in sorted(rows_by_day.items())]
+
+
+def with_missing_days(points: list[SeriesPoint], start: date, end: date) -> list[SeriesPoint]:
+    """Return one point per day from start to end; days without data get coverage 0, not a gap in the axis.
+
+    A period without any data stays empty, so the page can say there is nothing to chart.
+    """
+    if not points:
+        return []
+    by_day = {point.key: point for point in points}
+    filled = []
+    day = start
+    while day <= end:
+        filled.append(by_day.get(day) or SeriesPoint(day, 0.0, 0.0, 0.0, 0.0))
+        day += timedelta(days=1)
+    return filled
 
 
 def hourly_series(meter: Meter, start: datetime, end: datetime) -> list[SeriesPoint]:

@@ -150,6 +150,11 @@ def test_duplicate_rows_in_one_file_are_collapsed_and_flagged(plant, tmp_path):
 
     assert report["duplicates_identical"] == 3
     assert report["inserted"] == 4
+    # The discarded 2.40 is accounted for: every value read is inserted, a duplicate or rejected.
+    assert report["conflicts_in_file"] == 1
+    assert report["rejected_by_code"] == {"conflict_in_file": 1}
+    assert report["rejected_sample"][0]["value"] == "2.4"
+    assert "2024-03-01 00:30:00" in report["rejected_sample"][0]["message"]
     assert Reading.objects.get(meter=meter, timestamp=datetime(2024, 2, 29, 16, 30, tzinfo=UTC)).value == 2.45
     assert HourlyRollup.objects.get(meter=meter).quantity == pytest.approx(8.55)
     conflict = Finding.objects.get(meter=meter, code="import.conflict")
