@@ -1,0 +1,411 @@
+"""Indicators of a site or an organisation unit over a period of local days, computed from the ledger.
+
+Consumption comes from the daily rollups, summed in the database per meter and calendar
+year, so the number of queries does not grow with the number of days. Every factor goes
+through cleanprod.resources.services, and every result keeps the factor versions it used.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.db.models import Sum
+from django.db.models.functions import ExtractYear
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from cleanprod.metering.buckets import local_day_bounds
+from cleanprod.metering.models import DailyRollup, Meter
+from cleanprod.organization.models import GRID_REGIONS, OrganizationUnit, Site
+from cleanprod.production.services import net_output
+from cleanprod.resources.factors import FactorNotFound
+from cleanprod.resources.models import Category, FactorKind, Resource
+from cleanprod.resources.services import FactorUse, apply_factor, select_factor, standard_coal_tce
+
+from . import formulas
+from .formulas import PeriodCompleteness, Result, Undefined
+
+logger = logging.getLogger(__name__)
+
+GRID_SERIES = "mee_nbs_average"
+NATIONAL_REGION = "national"
+
+
+REGION_NAMES: dict[str, Promise] = dict(GRID_REGIONS)
+
+NOTICE_MESSAGES: dict[str, Promise] = {
+    "missing_standard_coal_factor": _(
+        "No standard coal coefficient for %(resource)s in %(year)s, so comprehensive energy is not computed; "
+        "add the coefficient to the factor table."
+    ),
+    "missing_grid_factor": _(
+        "No grid emission factor for %(region)s or the national average in %(year)s, so scope 2 CO2 is not "
+        "computed; add the factor to the factor table."
+    ),
+    "grid_region_fallback": _(
+        "No %(region)s emission factor for %(year)s; the national average factor is used instead."
+    ),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """A remark that a report must show next to the indicators: a stable code and its parameters."""
+
+    code: str
+    params: dict[str, str | int]
+
+    @property
+    def message(self) -> str:
+        params = dict(self.params)
+        if "region" in params:
+            params["region"] = str(REGION_NAMES.get(str(params["region"]), params["region"]))
+        return str(NOTICE_MESSAGES[self.code]) % params
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceConsumption:
+    """Consumption of one resource in the scope, in the resource's canonical unit.
+
+    ``quantity`` is measured plus estimated and excludes suspect values, as the rollups do.
+    ``coverage`` is that of the least-covered meter counted for this resource.
+    """
+
+    resource_code: str
+    unit: str
+    quantity: float
+    estimated: float
+    suspect: float
+    meter_codes: tuple[str, ...]
+    coverage: float
+    by_year: tuple[tuple[int, float], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class FactoredPart:
+    """The part of a period that falls in one calendar year, converted with that year's factor."""
+
+    resource_code: str
+    year: int
+    quantity: float  # canonical unit of the resource
+    result: float  # tce in energy_parts, tCO2 in scope2_parts
+    factor: FactorUse
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceIntensity:
+    """Consumption of one resource per unit of product, in ``unit`` (e.g. kWh/t)."""
+
+    resource_code: str
+    unit: str
+    value: Result
+
+
+@dataclass(frozen=True, slots=True)
+class IndicatorSet:
+    """Indicators of one scope and period, with everything a report must keep to reproduce them.
+
+    ``factors`` lists each factor version used once, with its id, version and provisional
+    mark. ``notices`` explain fallbacks and missing factors.
+    """
+
+    site_id: int
+    organization_unit_id: int | None
+    start: date
+    end: date
+    completeness: PeriodCompleteness
+    consumption: tuple[ResourceConsumption, ...]
+    comprehensive_energy_tce: Result
+    energy_parts: tuple[FactoredPart, ...]
+    electricity_scope2_tco2: Result
+    scope2_parts: tuple[FactoredPart, ...]
+    product_code: str | None
+    product_unit: str | None
+    net_output: Decimal | None
+    energy_intensity_kgce_per_unit: Result | None  # None when no product was requested
+    resource_intensities: tuple[ResourceIntensity, ...]
+    factors: tuple[FactorUse, ...]
+    notices: tuple[Notice, ...]
+
+    @property
+    def partial(self) -> bool:
+        return not self.completeness.complete
+
+    def consumption_of(self, resource_code: str) -> ResourceConsumption | None:
+        for item in self.consumption:
+            if item.resource_code == resource_code:
+                return item
+        return None
+
+
+def period_seconds(site: Site, start: date, end: date) -> float:
+    """Return the length in seconds of the local days start..end, DST days included."""
+    first_start, _next = local_day_bounds(start, site.zone)
+    _last_start, last_end = local_day_bounds(end, site.zone)
+    return (last_end - first_start).total_seconds()
+
+
+def compute_indicator_set(
+    scope: Site | OrganizationUnit,
+    start: date,
+    end: date,
+    *,
+    product: Resource | None = None,
+    now: datetime | None = None,
+) -> IndicatorSet:
+    """Compute consumption, coverage, comprehensive energy, scope 2 CO2 and intensities for a scope.
+
+    ``scope`` is a site, or an organisation unit together with all units below it. Each
+    physical meter counts once: a meter whose parent meter is also in the scope is a
+    sub-meter of a counted incomer and is left out, and virtual meters are skipped.
+    ``start`` and ``end`` are inclusive local days of the site. The period is partial when
+    it has not ended by ``now`` (default: the current time) or a counted meter covers less
+    than all of it. With ``product``, intensities are per unit of its net output
+    (production.services.net_output, of the unit itself when the scope is a unit).
+    Values of a partial period are returned unchanged, with ``partial`` set to True.
+
+    Raise ValueError when ``end`` is before ``start``.
+    """
+    if end < start:
+        raise ValueError(f"The requested period {start}–{end} ends before it starts.")
+    if isinstance(scope, Site):
+        site, unit = scope, None
+    else:
+        site, unit = scope.site, scope
+
+    meters = _counted_meters(site, unit)
+    totals = _rollup_totals(meters, start, end)
+    seconds = period_seconds(site, start, end)
+    today = (now or timezone.now()).astimezone(site.zone).date()
+    consumption, least_covered = _consumption(meters, totals, seconds)
+    completeness = formulas.assess_period(least_covered * seconds, seconds, period_over=end < today)
+
+    notices: list[Notice] = []
+    resources = {meter.resource.code: meter.resource for meter in meters}
+    energy_tce, energy_parts = _comprehensive_energy(resources, consumption, notices)
+    scope2_tco2, scope2_parts = _electricity_scope2(site, resources, consumption, notices)
+
+    net: Decimal | None = None
+    energy_intensity: Result | None = None
+    intensities: list[ResourceIntensity] = []
+    if product is not None:
+        output = net_output(site=site, product=product, start=start, end=end, organization_unit=unit)
+        net = output.quantity
+        production = float(output.quantity)
+        if isinstance(energy_tce, Undefined):
+            energy_intensity = energy_tce
+        else:
+            energy_intensity = formulas.intensity(energy_tce * 1000, production)
+        for item in consumption:
+            value = formulas.intensity(item.quantity, production)
+            intensities.append(ResourceIntensity(item.resource_code, f"{item.unit}/{output.unit}", value))
+
+    used = [part.factor for part in (*energy_parts, *scope2_parts)]
+    result = IndicatorSet(
+        site_id=site.pk,
+        organization_unit_id=unit.pk if unit is not None else None,
+        start=start,
+        end=end,
+        completeness=completeness,
+        consumption=tuple(consumption),
+        comprehensive_energy_tce=energy_tce,
+        energy_parts=tuple(energy_parts),
+        electricity_scope2_tco2=scope2_tco2,
+        scope2_parts=tuple(scope2_parts),
+        product_code=product.code if product is not None else None,
+        product_unit=product.canonical_unit if product is not None else None,
+        net_output=net,
+        energy_intensity_kgce_per_unit=energy_intensity,
+        resource_intensities=tuple(intensities),
+        factors=tuple(dict.fromkeys(used)),
+        notices=tuple(notices),
+    )
+    logger.debug(
+        "indicators computed: site=%s unit=%s period=%s..%s meters=%s notices=%s",
+        site.pk,
+        result.organization_unit_id,
+        start,
+        end,
+        len(meters),
+        [notice.code for notice in notices],
+    )
+    return result
+
+
+def _subtree_ids(site: Site, root: OrganizationUnit) -> set[int]:
+    children: dict[int | None, list[int]] = defaultdict(list)
+    for pk, parent_id in OrganizationUnit.objects.filter(site=site).values_list("pk", "parent_id"):
+        children[parent_id].append(pk)
+    found = {root.pk}
+    pending = [root.pk]
+    while pending:
+        for child in children[pending.pop()]:
+            if child not in found:
+                found.add(child)
+                pending.append(child)
+    return found
+
+
+def _counted_meters(site: Site, unit: OrganizationUnit | None) -> list[Meter]:
+    meters = Meter.objects.filter(site=site, is_virtual=False).select_related("resource").order_by("code")
+    if unit is not None:
+        meters = meters.filter(organization_unit_id__in=_subtree_ids(site, unit))
+    in_scope = list(meters)
+    ids = {meter.pk for meter in in_scope}
+    # A sub-meter measures part of what its incomer measures, so adding both counts it twice.
+    return [meter for meter in in_scope if meter.parent_id not in ids]
+
+
+@dataclass
+class _MeterTotal:
+    quantity: float = 0.0
+    estimated: float = 0.0
+    suspect: float = 0.0
+    covered_seconds: float = 0.0
+
+
+def _rollup_totals(meters: list[Meter], start: date, end: date) -> dict[int, dict[int, _MeterTotal]]:
+    """Sum daily rollups per meter and calendar year in one query."""
+    rows = (
+        DailyRollup.objects.filter(meter_id__in=[meter.pk for meter in meters], day__gte=start, day__lte=end)
+        .annotate(year=ExtractYear("day"))
+        .values("meter_id", "year")
+        .annotate(
+            quantity=Sum("quantity"),
+            estimated=Sum("estimated"),
+            suspect=Sum("suspect"),
+            covered=Sum("covered_seconds"),
+        )
+        .order_by()
+    )
+    totals: dict[int, dict[int, _MeterTotal]] = defaultdict(dict)
+    for row in rows:
+        totals[row["meter_id"]][row["year"]] = _MeterTotal(
+            float(row["quantity"] or 0.0),
+            float(row["estimated"] or 0.0),
+            float(row["suspect"] or 0.0),
+            float(row["covered"] or 0.0),
+        )
+    return totals
+
+
+def _consumption(
+    meters: list[Meter], totals: dict[int, dict[int, _MeterTotal]], seconds: float
+) -> tuple[list[ResourceConsumption], float]:
+    """Group the meter totals by resource, and return the coverage of the least-covered meter as well."""
+    by_resource: dict[int, list[Meter]] = defaultdict(list)
+    for meter in meters:
+        # NOTE: an inactive meter counts only when it has data in the period, so a meter
+        # taken out of service does not make every later period partial.
+        if meter.active or meter.pk in totals:
+            by_resource[meter.resource_id].append(meter)
+
+    result: list[ResourceConsumption] = []
+    least_covered = 1.0
+    for group in by_resource.values():
+        resource = group[0].resource
+        by_year: dict[int, float] = defaultdict(float)
+        estimated = suspect = 0.0
+        coverages: list[float] = []
+        for meter in group:
+            years = totals.get(meter.pk, {})
+            for year, total in years.items():
+                by_year[year] += total.quantity
+                estimated += total.estimated
+                suspect += total.suspect
+            covered = sum(total.covered_seconds for total in years.values())
+            coverages.append(min(covered / seconds, 1.0))
+        coverage = min(coverages)
+        least_covered = min(least_covered, coverage)
+        result.append(
+            ResourceConsumption(
+                resource_code=resource.code,
+                unit=resource.canonical_unit,
+                quantity=sum(by_year.values()),
+                estimated=estimated,
+                suspect=suspect,
+                meter_codes=tuple(meter.code for meter in group),
+                coverage=coverage,
+                by_year=tuple(sorted(by_year.items())),
+            )
+        )
+    result.sort(key=lambda item: item.resource_code)
+    if not result:
+        least_covered = 0.0
+    return result, least_covered
+
+
+def _comprehensive_energy(
+    resources: dict[str, Resource], consumption: list[ResourceConsumption], notices: list[Notice]
+) -> tuple[Result, list[FactoredPart]]:
+    """Convert each energy resource to tce with the GB/T 2589 coefficient of each year of the period."""
+    pairs: list[tuple[float, float]] = []
+    parts: list[FactoredPart] = []
+    missing = False
+    for item in consumption:
+        resource = resources[item.resource_code]
+        if not resource.is_energy:
+            continue
+        for year, quantity in item.by_year:
+            try:
+                # The coefficient kᵢ in tce per canonical unit: the conversion is linear, so
+                # converting 1 unit gives it, with the unit conversion done by apply_factor.
+                coefficient, factor = standard_coal_tce(resource, 1.0, year)
+            except FactorNotFound as error:
+                missing = True
+                logger.warning("standard coal coefficient missing: %s", error)
+                notices.append(Notice("missing_standard_coal_factor", {"resource": resource.code, "year": year}))
+                continue
+            pairs.append((quantity, coefficient))
+            parts.append(FactoredPart(resource.code, year, quantity, quantity * coefficient, factor))
+    # NOTE: the ledger does not mark exported energy yet, so nothing is deducted here.
+    if missing:
+        # A total without one of its energies would understate consumption.
+        return Undefined("missing_factor"), parts
+    return formulas.comprehensive_energy_tce(pairs), parts
+
+
+def _grid_factor(site: Site, electricity: Resource, year: int, notices: list[Notice]) -> FactorUse:
+    """Select the site's regional grid factor for the year, or the national one when the region has none."""
+    try:
+        return select_factor(FactorKind.GRID_EMISSION, electricity, year, series=GRID_SERIES, region=site.grid_region)
+    except FactorNotFound:
+        if site.grid_region == NATIONAL_REGION:
+            raise
+    notices.append(Notice("grid_region_fallback", {"region": site.grid_region, "year": year}))
+    return select_factor(FactorKind.GRID_EMISSION, electricity, year, series=GRID_SERIES, region=NATIONAL_REGION)
+
+
+def _electricity_scope2(
+    site: Site, resources: dict[str, Resource], consumption: list[ResourceConsumption], notices: list[Notice]
+) -> tuple[Result, list[FactoredPart]]:
+    """Compute location-based scope 2 CO2 of electricity in t with each year's grid factor (GB/T 32150-2015).
+
+    All metered electricity is treated as purchased from the grid.
+    """
+    # TODO(when meters can be marked as on-site generation or export): deduct exported
+    # electricity and leave self-generated electricity out of scope 2.
+    parts: list[FactoredPart] = []
+    missing = False
+    for item in consumption:
+        electricity = resources[item.resource_code]
+        if electricity.category != Category.ELECTRICITY:
+            continue
+        for year, quantity in item.by_year:
+            try:
+                factor = _grid_factor(site, electricity, year, notices)
+            except FactorNotFound as error:
+                missing = True
+                logger.warning("grid emission factor missing: site=%s %s", site.pk, error)
+                notices.append(Notice("missing_grid_factor", {"region": site.grid_region, "year": year}))
+                continue
+            tco2 = apply_factor(quantity, item.unit, factor, "tCO2")
+            parts.append(FactoredPart(item.resource_code, year, quantity, tco2, factor))
+    if missing:
+        return Undefined("missing_factor"), parts
+    return formulas.total_co2_t(purchased_electricity_t=sum(part.result for part in parts)), parts
