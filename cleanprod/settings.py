@@ -41,7 +41,8 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name}={raw!r} is not an integer.") from error
 
 
-DEBUG = env_bool("CLEANPROD_DEBUG", True)
+# Off by default, so users see the product's own error pages; developers set CLEANPROD_DEBUG=true.
+DEBUG = env_bool("CLEANPROD_DEBUG", False)
 # NOTE: the fallback key is for the embedded single-machine set-up only; any deployment
 # reachable by others must set CLEANPROD_SECRET_KEY.
 SECRET_KEY = env_str("CLEANPROD_SECRET_KEY", "cleanprod-local-development-key-change-me")

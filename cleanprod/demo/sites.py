@@ -163,7 +163,8 @@ def _konstanz(
         name=name,
         time_zone="Europe/Berlin",
         note="Hourly cumulative registers from the CoSSMic trial, Open Power System Data household_data "
-        "2020-04-15, CC BY 4.0 (primary data: ISC Konstanz).",
+        "2020-04-15, CC BY 4.0 (primary data: ISC Konstanz). Production records, where present, are "
+        "generated demo data.",
         units=units,
         meters=meters,
         file=KONSTANZ_FILE,
@@ -197,6 +198,9 @@ KONSTANZ_3 = _konstanz(
             _counter(f"DE_KN_industrial3_{suffix}", name, unit, parent="DE_KN_industrial3_grid_import")
             for suffix, name, unit in _KONSTANZ_LOADS
         ),
+        # Grid import plus on-site PV is what the building used, assuming all PV is used on site
+        # (the data set has no export meter); without the PV terms the remainder turns negative
+        # on sunny weekends.
         MeterSpec(
             "DE_KN_industrial3_unmetered",
             "未分项计量 Unmetered remainder",
@@ -206,6 +210,8 @@ KONSTANZ_3 = _konstanz(
             60,
             virtual_terms=(
                 ("DE_KN_industrial3_grid_import", 1),
+                ("DE_KN_industrial3_pv_facade", 1),
+                ("DE_KN_industrial3_pv_roof", 1),
                 *((f"DE_KN_industrial3_{suffix}", -1) for suffix, _, _ in _KONSTANZ_LOADS),
             ),
         ),

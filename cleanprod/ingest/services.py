@@ -4,12 +4,13 @@ import logging
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils import timezone, translation
+from django.utils.translation import get_language, gettext
 
 from cleanprod.metering.models import BatchKind
 from cleanprod.organization.models import Site
@@ -39,6 +40,7 @@ def build_mapping(
     *,
     layout: str = Layout.WIDE,
     kind: str = BatchKind.READINGS,
+    language: str = "",
     timestamp_columns: list[str] | None = None,
     meter_column: str = "",
     value_column: str = "",
@@ -48,6 +50,7 @@ def build_mapping(
     options: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     return {
+        "language": language,
         "kind": kind,
         "layout": layout,
         "timestamp_columns": list(timestamp_columns or []),
@@ -148,6 +151,7 @@ def start_import(
 ) -> ImportJob:
     """Store the uploaded file, create the job and queue it for the task worker."""
     mapping = build_mapping(
+        language=get_language() or settings.LANGUAGE_CODE,
         kind=kind,
         layout=layout,
         timestamp_columns=timestamp_columns,
@@ -218,8 +222,11 @@ def run_job(job_id: int) -> ImportJob:
     job.save(update_fields=["status"])
     rejected_name = f"import-reports/job-{job.pk}-rejected.csv"
     rejected_path = Path(job.file.storage.path(rejected_name))
+    # Messages and the rejected-rows file are written in the language of the user who started the job.
+    language = job.mapping.get("language") or settings.LANGUAGE_CODE
     try:
-        report = _run(job, rejected_path)
+        with translation.override(language):
+            report = _run(job, rejected_path)
     except ParseError as error:
         logger.info("import job %s rejected the file: %s", job.pk, error.code)
         job.status = JobStatus.FAILED

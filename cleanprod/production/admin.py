@@ -16,6 +16,7 @@ class ProductionRecordAdmin(SiteScopedAdminMixin, SimpleHistoryAdmin):  # type: 
         "quantity",
         "unit",
         "reference",
+        "is_generated",
         "site",
     ]
     list_filter = ["site", "product", "is_generated"]

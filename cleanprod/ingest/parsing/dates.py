@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from typing import Literal
 
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .problems import InvalidValueError, ParseError
@@ -236,13 +237,17 @@ def _decide_order(evidence: TimestampEvidence) -> DateOrder | None:
 
 
 def describe_timestamp_format(timestamp_format: TimestampFormat) -> str:
-    """Return a short English description of the format for messages."""
+    """Return a short description of the format in the active language, for messages."""
     if timestamp_format.strptime_format:
         return timestamp_format.strptime_format
     if timestamp_format.date_order is None and timestamp_format.excel_date_system:
-        return f"Excel serial numbers, {timestamp_format.excel_date_system} date system"
-    names = {"dmy": "day/month/year", "mdy": "month/day/year", "ymd": "year-month-day"}
-    return names.get(timestamp_format.date_order or "ymd", "year-month-day")
+        return gettext("Excel serial numbers, %(system)s date system") % {"system": timestamp_format.excel_date_system}
+    names = {
+        "dmy": gettext("day/month/year"),
+        "mdy": gettext("month/day/year"),
+        "ymd": gettext("year-month-day"),
+    }
+    return names.get(timestamp_format.date_order or "ymd", names["ymd"])
 
 
 def excel_serial_to_datetime(serial: float, system: ExcelDateSystem) -> datetime:

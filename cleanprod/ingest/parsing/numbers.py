@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .problems import InvalidValueError, ParseError
@@ -57,7 +58,6 @@ CELL_JOINER = "\x1f"
 
 _NUMERIC_SHAPE = re.compile(r"[+-]?[0-9.,\u00a0\u202f ]*[0-9][0-9.,\u00a0\u202f ]*(?:[eE][+-]?[0-9]+)?")
 _SPACE_GROUPING = re.compile(r"[0-9][ \u00a0\u202f][0-9]")
-_SEPARATOR_NAMES = {".": "point", ",": "comma", " ": "space"}
 
 
 def is_missing_token(text: str) -> bool:
@@ -392,11 +392,16 @@ def _decide_decimal(evidence: NumberEvidence, dotted_dates: bool) -> str:
 
 
 def describe_number_format(number_format: NumberFormat) -> str:
-    """Return a short English description such as ``decimal comma, point grouping``."""
-    text = "decimal " + _SEPARATOR_NAMES[number_format.decimal_separator]
-    if number_format.thousands_separator:
-        text += ", " + _SEPARATOR_NAMES[number_format.thousands_separator] + " grouping"
-    return text
+    """Return a short description in the active language, such as "decimal comma, point grouping"."""
+    decimal = {".": gettext("decimal point"), ",": gettext("decimal comma")}[number_format.decimal_separator]
+    if not number_format.thousands_separator:
+        return decimal
+    grouping = {
+        ".": gettext("point grouping"),
+        ",": gettext("comma grouping"),
+        " ": gettext("space grouping"),
+    }[number_format.thousands_separator]
+    return gettext("%(decimal)s, %(grouping)s") % {"decimal": decimal, "grouping": grouping}
 
 
 class NumberParser:

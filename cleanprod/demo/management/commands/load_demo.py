@@ -5,7 +5,7 @@ Safe to run again: existing rows are kept, files already imported at a site are 
 
 import csv
 import random
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -17,8 +17,7 @@ from django.db import transaction
 from cleanprod.demo.sites import SITES, SiteSpec
 from cleanprod.ingest.pipeline import ImportRequest, file_sha256, import_readings
 from cleanprod.ingest.services import build_mapping, layout_of, options_of, save_data_source
-from cleanprod.metering.models import BatchKind, ImportBatch, Meter, VirtualMeterTerm
-from cleanprod.metering.queries import daily_span
+from cleanprod.metering.models import BatchKind, DailyRollup, ImportBatch, Meter, VirtualMeterTerm
 from cleanprod.organization.models import Enterprise, Membership, OrganizationUnit, Role, Site
 from cleanprod.resources.models import Resource
 
@@ -134,14 +133,17 @@ class Command(BaseCommand):
     def _production(self, site: Site, spec: SiteSpec) -> None:
         from cleanprod.production.importing import import_production_file
 
-        meters = Meter.objects.filter(site=site, is_virtual=False).order_by("pk")
-        spans = [span for meter in meters if (span := daily_span(meter)) is not None]
-        if not spans:
+        # The production unit's own meters, or the site's incomers when it has none.
+        meters = Meter.objects.filter(site=site, is_virtual=False, organization_unit__code=spec.production_unit)
+        if not meters.exists():
+            meters = Meter.objects.filter(site=site, is_virtual=False, parent__isnull=True)
+        daily_energy: dict[date, float] = {}
+        for day, quantity in DailyRollup.objects.filter(meter__in=meters).values_list("day", "quantity"):
+            daily_energy[day] = daily_energy.get(day, 0.0) + quantity
+        if not daily_energy:
             return
-        first = min(span[0] for span in spans)
-        last = max(span[1] for span in spans)
         path = Path(settings.MEDIA_ROOT) / "demo" / f"{site.code}-generated-production.csv"
-        write_generated_production(path, spec, first, last)
+        write_generated_production(path, spec, daily_energy)
         report = import_production_file(site=site, path=path, dry_run=False, generated=True, user=None)
         self.stdout.write(
             f"{site.code}: generated production records (fixed seed {PRODUCTION_SEED}, marked as generated): "
@@ -170,27 +172,31 @@ class Command(BaseCommand):
             self.stdout.write(f"  {username:<14} {role.label} {site_code or ''}")
 
 
-def write_generated_production(path: Path, spec: SiteSpec, first: date, last: date) -> None:
-    """Write one generated output figure per day, from a fixed seed, in the production import format."""
+def write_generated_production(path: Path, spec: SiteSpec, daily_energy: dict[date, float]) -> None:
+    """Write one generated output figure per day in the production import format.
+
+    Output follows the day's metered energy (so idle days produce little) with noise from a
+    fixed seed; pieces are whole numbers. It is demo data, marked as generated when imported.
+    """
     generator = random.Random(f"{PRODUCTION_SEED}-{spec.code}")  # noqa: S311  (demo data, not security)
     mean, spread = spec.production_per_day
+    typical = sorted(daily_energy.values())[len(daily_energy) // 2] if daily_energy else 0.0
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(["organisation_unit", "product", "period_start", "period_end", "quantity", "unit", "reference"])
-        day = first
-        while day <= last:
-            weekend = day.weekday() >= 5
-            quantity = max(0.0, generator.gauss(mean * (0.4 if weekend else 1.0), spread))
+        for day, energy in sorted(daily_energy.items()):
+            load = energy / typical if typical > 0 else 0.0
+            quantity = max(0.0, mean * load * generator.gauss(1.0, spread / mean / 4))
+            text = f"{round(quantity)}" if spec.production_unit_of_measure == "pcs" else f"{quantity:.2f}"
             writer.writerow(
                 [
                     spec.production_unit,
                     spec.product_code,
                     day.isoformat(),
                     day.isoformat(),
-                    f"{quantity:.2f}",
+                    text,
                     spec.production_unit_of_measure,
                     f"GEN-{day:%Y%m%d}",
                 ]
             )
-            day += timedelta(days=1)

@@ -25,7 +25,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--production", action="store_true", help="The file contains production records, not meter readings."
         )
-        parser.add_argument("--layout", choices=[Layout.LONG, Layout.WIDE], default=Layout.WIDE)
+        parser.add_argument(
+            "--layout",
+            choices=[Layout.LONG, Layout.WIDE],
+            help="long: one value per row; wide: one column per meter. Default: long when --meter-column is given, "
+            "otherwise wide.",
+        )
         parser.add_argument("--timestamp-column", action="append", default=[], help="Repeat for date + time columns.")
         parser.add_argument("--meter-column", default="", help="Long layout: column of meter codes.")
         parser.add_argument("--value-column", default="", help="Long layout: column of values.")
@@ -129,8 +134,11 @@ class Command(BaseCommand):
         if not options["timestamp_column"]:
             raise CommandError("Give --timestamp-column (or --source with a saved mapping).")
         declared = self._declared(options)
+        layout = options["layout"] or (Layout.LONG if options["meter_column"] else Layout.WIDE)
+        if layout == Layout.LONG and not (options["meter_column"] and options["value_column"]):
+            raise CommandError("The long layout needs --meter-column and --value-column.")
         return build_mapping(
-            layout=options["layout"],
+            layout=layout,
             timestamp_columns=options["timestamp_column"],
             meter_column=options["meter_column"],
             value_column=options["value_column"],
@@ -141,7 +149,11 @@ class Command(BaseCommand):
         )
 
     def _print(self, report: dict[str, Any]) -> None:
-        mode = "dry run, nothing stored" if report["dry_run"] else f"committed as batch #{report['batch']}"
+        mode = (
+            "dry run: nothing stored, counts are what --commit would store"
+            if report["dry_run"]
+            else (f"committed as batch #{report['batch']}")
+        )
         self.stdout.write(f"Import finished ({mode}).")
         for key in ("encoding", "delimiter", "decimal_separator", "date_order", "excel_date_system"):
             if report.get(key) is not None:
@@ -150,6 +162,7 @@ class Command(BaseCommand):
             "rows_read",
             "values_read",
             "missing_values",
+            "conflicts_in_file",
             "inserted",
             "duplicates_identical",
             "conflicts_rejected",

@@ -7,6 +7,7 @@ from django.db import transaction
 
 from cleanprod.metering.models import Meter
 from cleanprod.metering.services import rebuild_meter
+from cleanprod.organization.models import Site
 
 
 class Command(BaseCommand):
@@ -19,6 +20,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if not Site.objects.filter(code=options["site"]).exists():
+            raise CommandError(f"No site with code {options['site']!r}.")
         meters = Meter.objects.filter(site__code=options["site"], is_virtual=False).select_related("site", "resource")
         if options["meter"]:
             meters = meters.filter(code__in=options["meter"])
