@@ -6,9 +6,9 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE := cleanprod.settings
 
-.PHONY: run install assets migrate demo serve test lint typecheck pytest browser-deps benchmark messages clean
+.PHONY: run install assets migrate demo serve test lint typecheck pytest pdf-deps browser-deps debian-packages benchmark messages clean
 
-run: install assets migrate demo serve
+run: install assets pdf-deps migrate demo serve
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -56,13 +56,21 @@ typecheck: install
 pytest: install assets
 	$(BIN)/python -m pytest
 
-# Browser tests drive Debian's chromium; it is installed here when missing and we are root.
-browser-deps:
-	@if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi "noto sans cjk"; then \
+# PDF reports need Pango and a CJK font (WeasyPrint); browser tests drive Debian's chromium.
+# Both come from Debian's packages, installed here when missing and we are root.
+pdf-deps:
+	@$(MAKE) --no-print-directory debian-packages CHECK='fc-list 2>/dev/null | grep -qi "noto sans cjk" && ldconfig -p | grep -q libpangoft2' \
+		PACKAGES="fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0"
+
+browser-deps: pdf-deps
+	@$(MAKE) --no-print-directory debian-packages CHECK='command -v chromium >/dev/null 2>&1' PACKAGES="chromium"
+
+debian-packages:
+	@if ! sh -c '$(CHECK)'; then \
 		if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
-			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(PACKAGES) >/dev/null; \
 		else \
-			echo "chromium or fonts-noto-cjk is missing: install them (Debian: apt-get install chromium fonts-noto-cjk)"; \
+			echo "missing Debian packages: install them with apt-get install $(PACKAGES)"; \
 			if [ "$${CI:-}" = "true" ]; then exit 1; fi; \
 		fi; \
 	fi

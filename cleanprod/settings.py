@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "simple_history",
     "django_tasks",
     "django_tasks_db",
+    "ninja",
     "cleanprod.organization",
     "cleanprod.resources",
     "cleanprod.metering",
@@ -66,6 +67,9 @@ INSTALLED_APPS = [
     "cleanprod.ingest",
     "cleanprod.indicators",
     "cleanprod.diagnosis",
+    "cleanprod.dashboards",
+    "cleanprod.reports",
+    "cleanprod.api",
     "cleanprod.demo",
 ]
 

@@ -12,4 +12,6 @@ urlpatterns = [
     path("organization/", include("cleanprod.organization.urls")),
     path("meters/", include("cleanprod.metering.urls")),
     path("imports/", include("cleanprod.ingest.urls")),
+    path("dashboards/", include("cleanprod.dashboards.urls")),
+    path("reports/", include("cleanprod.reports.urls")),
 ]
