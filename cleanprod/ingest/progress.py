@@ -4,6 +4,7 @@ It goes through Django's cache (a file cache by default, Redis when configured) 
 the database, because on SQLite the import's own open transaction holds the write lock.
 """
 
+import time
 from typing import Any
 
 from django.core.cache import cache
@@ -16,7 +17,7 @@ def _key(job_id: int) -> str:
 
 
 def set_progress(job_id: int, progress: dict[str, Any]) -> None:
-    cache.set(_key(job_id), progress, TIMEOUT_SECONDS)
+    cache.set(_key(job_id), {**progress, "updated_at": time.time()}, TIMEOUT_SECONDS)
 
 
 def get_progress(job_id: int) -> dict[str, Any] | None:

@@ -1,6 +1,7 @@
 """Actions of the ingest app: start an import job, commit a dry run, run a job."""
 
 import logging
+import time
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,7 @@ from cleanprod.organization.models import Site
 from .models import DataSource, ImportJob, JobStatus, Layout
 from .parsing import FileOptions, LongLayout, ParseError, WideLayout
 from .pipeline import ImportRequest, import_readings
-from .progress import set_progress
+from .progress import get_progress, set_progress
 
 logger = logging.getLogger(__name__)
 
@@ -279,3 +280,39 @@ def _run(job: ImportJob, rejected_path: Path) -> dict[str, Any]:
             progress=lambda progress: set_progress(job.pk, progress),
         )
     )
+
+
+# A running job whose worker has not reported for this long is taken as stopped. The pipeline
+# reports after every chunk, which takes seconds, so this leaves a wide margin.
+STALLED_AFTER_SECONDS = 15 * 60
+
+
+def fail_if_stalled(job: ImportJob, now: float | None = None) -> bool:
+    """Mark a running job failed when its worker stopped reporting; return True if it did.
+
+    An import is stored in one transaction, so a worker that died mid-file stored nothing;
+    the message says so and asks for the import to be started again.
+    """
+    if job.status != JobStatus.RUNNING:
+        return False
+    progress = get_progress(job.pk) or {}
+    updated_at = progress.get("updated_at")
+    current = time.time() if now is None else now
+    if updated_at is not None and current - float(updated_at) < STALLED_AFTER_SECONDS:
+        return False
+    if updated_at is None and job.created_at.timestamp() > current - STALLED_AFTER_SECONDS:
+        return False
+    logger.warning("import job %s stalled: no progress since %s", job.pk, updated_at)
+    job.status = JobStatus.FAILED
+    job.finished_at = timezone.now()
+    job.report = {
+        **(job.report or {}),
+        "error": gettext(
+            "The worker stopped during the import. Nothing from this file was stored, because an import "
+            "is stored all at once; start the import again."
+        ),
+        "error_code": "worker_stopped",
+        "dry_run": job.dry_run,
+    }
+    job.save(update_fields=["status", "finished_at", "report"])
+    return True

@@ -15,6 +15,7 @@ from cleanprod.organization.access import Action, can, get_for_user, scoped, sit
 from .forms import ImportForm, source_form_values
 from .models import ImportJob, JobStatus
 from .report import build_report_view, describe_phase
+from .services import fail_if_stalled
 
 JOBS_PER_PAGE = 50
 UNFINISHED = (JobStatus.QUEUED, JobStatus.RUNNING)
@@ -78,6 +79,7 @@ def job_new(request: HttpRequest) -> HttpResponse:
 @require_GET
 def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
     job = get_job_for_user(request, pk)
+    fail_if_stalled(job)
     context = {
         "job": job,
         "report": build_report_view(job.report or {}, job.site.zone),
@@ -111,6 +113,7 @@ def job_progress(request: HttpRequest, pk: int) -> JsonResponse:
             "not_found", _("No import job with id %(pk)s exists on the sites you can see.") % {"pk": pk}, 404
         )
 
+    fail_if_stalled(job)
     finished = job.status not in UNFINISHED
     progress = {} if finished else (get_progress(job.pk) or {})
     phase = "done" if finished else progress.get("phase", "queued")

@@ -8,8 +8,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 
 from cleanprod.ingest.models import DataSource, ImportJob, JobStatus
-from cleanprod.ingest.progress import get_progress
-from cleanprod.ingest.services import commit_dry_run, start_import
+from cleanprod.ingest.progress import get_progress, set_progress
+from cleanprod.ingest.services import commit_dry_run, fail_if_stalled, start_import
 from cleanprod.metering.models import Meter, Reading
 from cleanprod.organization.models import Enterprise, OrganizationUnit, Site
 from cleanprod.production.models import ProductionRecord
@@ -181,3 +181,29 @@ def test_dry_run_is_committed_once(job_site):
 
     assert first.pk == second.pk
     assert ImportJob.objects.filter(dry_run=False).count() == 1
+
+
+def test_stalled_job_is_failed_with_an_explanation(job_site):
+    site, user = job_site
+    job = start_import(
+        user=user,
+        site=site,
+        upload=SimpleUploadedFile("meter.csv", CSV),
+        layout="wide",
+        timestamp_columns=["timestamp"],
+        dry_run=False,
+    )
+    job.status = JobStatus.RUNNING
+    job.save()
+    set_progress(job.pk, {"phase": "reading", "rows_read": 10, "total_rows": 100, "percent": 10.0})
+    progress = get_progress(job.pk)
+    assert progress is not None
+    last_report = progress["updated_at"]
+
+    assert fail_if_stalled(job, now=last_report + 60) is False
+    assert fail_if_stalled(job, now=last_report + 16 * 60) is True
+
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED
+    assert job.report["error_code"] == "worker_stopped"
+    assert Reading.objects.count() == 0
