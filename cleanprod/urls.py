@@ -14,4 +14,5 @@ urlpatterns = [
     path("imports/", include("cleanprod.ingest.urls")),
     path("dashboards/", include("cleanprod.dashboards.urls")),
     path("reports/", include("cleanprod.reports.urls")),
+    path("api/", include("cleanprod.api.urls")),
 ]

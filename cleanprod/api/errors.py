@@ -1,0 +1,118 @@
+"""The API's error responses: the project's one JSON error shape with a stable code and a translated message.
+
+Every failure the API reports, including ninja's own validation and authentication errors, is
+turned into ``{"error": {"code": ..., "message": ...}}`` here, so clients branch on ``code`` and
+show ``message``.
+"""
+
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from ninja import NinjaAPI, Schema
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from cleanprod.json_errors import json_error
+
+
+class ErrorDetail(Schema):
+    code: str
+    message: str
+
+
+class ErrorOut(Schema):
+    """The body of every API error response."""
+
+    error: ErrorDetail
+
+
+class ApiError(Exception):
+    """An error that a view raises to return a response in the common error shape."""
+
+    def __init__(self, code: str, message: str, status: int, **details: Any) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.status = status
+        self.details = details
+
+
+class NotFound(ApiError):
+    """An object that does not exist or belongs to a site the caller cannot see, with the same response for both."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__("not_found", message, 404)
+
+
+# Messages of the 400 errors, by the pydantic error type that the validators of
+# cleanprod.api.periods raise or that pydantic itself uses. Each message is formatted with
+# the error's context and ``parameter``, the name of the query parameter concerned.
+VALIDATION_MESSAGES: dict[str, Promise] = {
+    "missing": gettext_lazy("The query parameter %(parameter)s is missing; give it as YYYY-MM-DD."),
+    "invalid_date": gettext_lazy("%(parameter)s=%(value)s is not a date; give it as YYYY-MM-DD, e.g. 2024-03-01."),
+    "period_reversed": gettext_lazy("The last day %(end)s is before the first day %(start)s; swap the two dates."),
+    "period_too_long": gettext_lazy(
+        "The period from %(start)s to %(end)s has %(days)s days; choose at most %(max_days)s days."
+    ),
+}
+# Codes of the pydantic error types that are not in VALIDATION_MESSAGES.
+MISSING_PARAMETER = "missing_parameter"
+INVALID_PARAMETER = "invalid_parameter"
+
+
+def validation_error_response(error: ValidationError) -> HttpResponse:
+    """Return a 400 response with the stable code of the first validation error, and every error under ``errors``."""
+    first = error.errors[0]
+    kind = str(first.get("type", ""))
+    location = [str(part) for part in first.get("loc", ())]
+    parameter = location[-1] if len(location) > 1 else ""
+    context = {key: str(value) for key, value in (first.get("ctx") or {}).items()}
+    params = {"parameter": parameter, **context}
+
+    if kind == "missing":
+        code = MISSING_PARAMETER
+    elif kind in VALIDATION_MESSAGES:
+        code = kind
+    else:
+        code = INVALID_PARAMETER
+
+    if kind in VALIDATION_MESSAGES:
+        message = str(VALIDATION_MESSAGES[kind]) % params
+    else:
+        message = _("The parameter %(parameter)s is invalid: %(reason)s") % {
+            "parameter": parameter or "?",
+            "reason": first.get("msg", ""),
+        }
+    errors = [{"type": item.get("type"), "loc": item.get("loc"), "msg": item.get("msg")} for item in error.errors]
+    return json_error(code, message, 400, parameter=parameter, errors=errors)
+
+
+def install_error_handlers(api: NinjaAPI) -> None:
+    """Replace ninja's default ``{"detail": ...}`` responses with the common error shape."""
+
+    @api.exception_handler(ApiError)
+    def on_api_error(request: HttpRequest, error: ApiError) -> HttpResponse:
+        return json_error(error.code, error.message, error.status, **error.details)
+
+    @api.exception_handler(ValidationError)
+    def on_validation_error(request: HttpRequest, error: ValidationError) -> HttpResponse:
+        return validation_error_response(error)
+
+    @api.exception_handler(AuthenticationError)
+    def on_authentication_error(request: HttpRequest, error: AuthenticationError) -> HttpResponse:
+        # TODO(when API tokens are added for data collection): mention the token header here.
+        return json_error("not_authenticated", _("Log in to use the API."), 401)
+
+    @api.exception_handler(Http404)
+    def on_http_404(request: HttpRequest, error: Http404) -> HttpResponse:
+        return json_error("not_found", _("The requested object does not exist on the sites you can see."), 404)
+
+    @api.exception_handler(HttpError)
+    def on_http_error(request: HttpRequest, error: HttpError) -> HttpResponse:
+        # ninja raises HttpError mainly for a failed CSRF check (403) of a session-authenticated request.
+        if error.status_code == 403:
+            message = _("The CSRF check failed; send the X-CSRFToken header together with the session cookie.")
+            return json_error("csrf_failed", message, 403)
+        return json_error("request_rejected", str(error), error.status_code)
