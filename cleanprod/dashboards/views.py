@@ -1,0 +1,274 @@
+"""Dashboard pages of the enterprise, a site and an organisation unit, and their Excel downloads."""
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from cleanprod.diagnosis.export import priority_workbook_bytes
+from cleanprod.diagnosis.services import diagnose_site
+from cleanprod.indicators.formulas import UNDEFINED_DISPLAY, Result, display
+from cleanprod.indicators.services import compute_indicator_set
+from cleanprod.metering.models import Meter
+from cleanprod.organization.access import get_for_user, sites_for
+from cleanprod.organization.models import OrganizationUnit, Site, UnitKind
+from cleanprod.resources.models import FactorKind, Resource
+
+from . import charts
+from .export import completeness_workbook_bytes
+from .forms import DashboardPeriodForm
+from .periods import Period, PeriodKind
+from .services import (
+    compute_scope_indicators,
+    daily_trend,
+    default_day,
+    headline_cards,
+    incoming_electricity_meters,
+    latest_data_day,
+    load_profile,
+    meter_completeness,
+    products_of,
+    subtree_unit_ids,
+)
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def get_site_for_user(request: HttpRequest, pk: int) -> Site:
+    """Return the site if the user may view it; raise Http404 otherwise."""
+    return get_for_user(Site.objects.select_related("enterprise"), request.user, pk, site_field="pk")
+
+
+def get_unit_for_user(request: HttpRequest, pk: int) -> OrganizationUnit:
+    """Return the organisation unit if the user may view its site; raise Http404 otherwise."""
+    queryset = OrganizationUnit.objects.select_related("site", "site__enterprise", "parent")
+    return get_for_user(queryset, request.user, pk)
+
+
+def period_query(period: Period, product: Resource | None = None) -> str:
+    """Return the query string that selects the period (and product) again, for links and downloads."""
+    query = QueryDict(mutable=True)
+    query["kind"] = period.kind.value
+    if period.kind is PeriodKind.CUSTOM:
+        query["start"] = period.start.isoformat()
+        query["end"] = period.end.isoformat()
+    else:
+        query["day"] = period.start.isoformat()
+    if product is not None:
+        query["product"] = product.code
+    return query.urlencode()
+
+
+def _display_form(period: Period, products: Any = None, product: Resource | None = None) -> DashboardPeriodForm:
+    initial: dict[str, object] = {
+        "kind": period.kind.value,
+        "day": period.start,
+        "start": period.start,
+        "end": period.end,
+    }
+    if product is not None:
+        initial["product"] = product
+    return DashboardPeriodForm(initial=initial, products=products)
+
+
+def chart_labels() -> dict[str, str]:
+    return {
+        "coverage": _("Data completeness"),
+        "cumulative": _("Cumulative share"),
+        "energy": _("Energy"),
+        "threshold": _("%(percent)s %% line") % {"percent": "80"},
+        "mean_load": _("Mean load"),
+        "weekdays": [_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun")],  # type: ignore[dict-item]
+        "hour": _("Hour"),
+        "own_meters": _("own meters"),
+    }
+
+
+def _factor_rows(factors: Any) -> list[dict[str, Any]]:
+    kinds = dict(FactorKind.choices)
+    return [{"factor": factor, "kind": kinds.get(factor.kind, factor.kind)} for factor in factors]
+
+
+def _scope_meters(site: Site, unit: OrganizationUnit | None = None) -> list[Meter]:
+    meters = Meter.objects.filter(site=site, is_virtual=False).select_related("resource", "organization_unit")
+    if unit is not None:
+        meters = meters.filter(organization_unit_id__in=subtree_unit_ids(unit))
+    return list(meters.order_by("code"))
+
+
+def _bad_period(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
+    context["period"] = None
+    return render(request, template, context, status=400)
+
+
+@require_GET
+def enterprise_overview(request: HttpRequest) -> HttpResponse:
+    sites = list(sites_for(request.user).select_related("enterprise").order_by("enterprise__name", "name"))
+    form = DashboardPeriodForm(request.GET)
+    context: dict[str, Any] = {"form": form, "sites": sites}
+    if not form.is_valid():
+        return _bad_period(request, "dashboards/enterprise.html", context)
+
+    period = form.period(latest_data_day(sites) or timezone.localdate())
+    query = period_query(period)
+    rows = []
+    for site in sites:
+        # NOTE: one indicator computation per site, so the page's query count grows with the
+        # number of sites the user can see.
+        indicators = compute_indicator_set(site, period.start, period.end)
+        electricity = indicators.consumption_of("electricity")
+        rows.append(
+            {
+                "site": site,
+                "indicators": indicators,
+                "energy": display_cell(indicators.comprehensive_energy_tce, 3),
+                "electricity": display_cell(electricity.quantity if electricity else None, 0),
+                "co2": display_cell(indicators.electricity_scope2_tco2, 3),
+                "coverage_percent": 100.0 * indicators.completeness.coverage,
+                "url": f"{reverse('dashboards:site', args=[site.pk])}?{query}",
+            }
+        )
+    context.update({"form": _display_form(period), "period": period, "rows": rows})
+    return render(request, "dashboards/enterprise.html", context)
+
+
+def display_cell(value: Result | None, places: int) -> str:
+    """Format an indicator for a table cell; None (no meter of that resource) is shown as a dash."""
+    return UNDEFINED_DISPLAY if value is None else display(value, places)
+
+
+def _site_period(request: HttpRequest, site: Site) -> tuple[DashboardPeriodForm, Any, Period | None, Resource | None]:
+    products = products_of(site)
+    form = DashboardPeriodForm(request.GET, products=products)
+    if not form.is_valid():
+        return form, products, None, None
+    period = form.period(default_day(site))
+    product = form.cleaned_data.get("product") or products.first()
+    return form, products, period, product
+
+
+@require_GET
+def site_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
+    site = get_site_for_user(request, pk)
+    form, products, period, product = _site_period(request, site)
+    context: dict[str, Any] = {"site": site, "form": form}
+    if period is None:
+        return _bad_period(request, "dashboards/site.html", context)
+
+    query = period_query(period, product)
+
+    def unit_url(unit_id: int) -> str:
+        return f"{reverse('dashboards:unit', args=[unit_id])}?{query}"
+
+    indicators = compute_scope_indicators(site, period, product)
+    diagnosis = diagnose_site(site, period.start, period.end)
+    meter_ids = {energy.label: energy.meter_id for energy in diagnosis.meters}
+    unit_ids = {unit.code: unit.unit_id for unit in diagnosis.units}
+    vital_keys = {ranked.item.key for ranked in diagnosis.unit_ranking.energy.vital_few}
+    context.update(_scope_context(site, None, period, indicators))
+    context.update(
+        {
+            "form": _display_form(period, products, product),
+            "query": query,
+            "diagnosis": diagnosis,
+            "priorities": [
+                (item, unit_url(item.unit_id) if item.unit_id else "", UnitKind(item.kind).label if item.kind else "")
+                for item in diagnosis.priorities
+            ],
+            "balances": [(balance, meter_ids.get(balance.parent)) for balance in diagnosis.balances],
+            "pareto_rows": [
+                (ranked, unit_ids.get(ranked.item.key), ranked.item.key in vital_keys)
+                for ranked in diagnosis.unit_ranking.energy.ranking.items
+            ],
+            "treemap_chart": charts.treemap_chart_data(diagnosis, unit_url),
+            "pareto_chart": charts.pareto_chart_data(diagnosis, unit_url),
+            "sankey_chart": diagnosis.sankey.as_echarts(),
+            "load_chart": charts.load_profile_chart_data(load_profile(site, period, incoming_electricity_meters(site))),
+            "units": site.units.order_by("code"),
+        }
+    )
+    return render(request, "dashboards/site.html", context)
+
+
+def _scope_context(site: Site, unit: OrganizationUnit | None, period: Period, indicators: Any) -> dict[str, Any]:
+    """Return what the site and unit pages share: cards, factors, notices, trend and completeness."""
+    return {
+        "period": period,
+        "indicators": indicators,
+        "cards": headline_cards(indicators),
+        "factors": _factor_rows(indicators.current.factors),
+        "notices": [notice.message for notice in indicators.current.notices],
+        "trend_chart": charts.trend_chart_data(daily_trend(site, indicators.current, period)),
+        "completeness": meter_completeness(site, _scope_meters(site, unit), period),
+        "chart_labels": chart_labels(),
+    }
+
+
+@require_GET
+def unit_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
+    unit = get_unit_for_user(request, pk)
+    site = unit.site
+    form, products, period, product = _site_period(request, site)
+    context: dict[str, Any] = {"site": site, "unit": unit, "form": form}
+    if period is None:
+        return _bad_period(request, "dashboards/unit.html", context)
+
+    query = period_query(period, product)
+    indicators = compute_scope_indicators(unit, period, product)
+    context.update(_scope_context(site, unit, period, indicators))
+    context.update(
+        {
+            "form": _display_form(period, products, product),
+            "query": query,
+            "children": unit.children.order_by("code"),
+        }
+    )
+    return render(request, "dashboards/unit.html", context)
+
+
+def _xlsx_response(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _period_error_response(form: DashboardPeriodForm) -> HttpResponse:
+    messages = [str(error) for errors in form.errors.values() for error in errors]
+    return HttpResponse("\n".join(messages), status=400, content_type="text/plain; charset=utf-8")
+
+
+@require_GET
+def site_priorities_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+    site = get_site_for_user(request, pk)
+    form, _products, period, _product = _site_period(request, site)
+    if period is None:
+        return _period_error_response(form)
+    diagnosis = diagnose_site(site, period.start, period.end)
+    filename = f"priorities-{site.code}-{period.start}-{period.end}.xlsx"
+    return _xlsx_response(priority_workbook_bytes(diagnosis), filename)
+
+
+@require_GET
+def site_completeness_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+    site = get_site_for_user(request, pk)
+    form, _products, period, _product = _site_period(request, site)
+    if period is None:
+        return _period_error_response(form)
+    rows = meter_completeness(site, _scope_meters(site), period)
+    content = completeness_workbook_bytes(site.name, period, rows)
+    return _xlsx_response(content, f"completeness-{site.code}-{period.start}-{period.end}.xlsx")
+
+
+@require_GET
+def unit_completeness_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+    unit = get_unit_for_user(request, pk)
+    form, _products, period, _product = _site_period(request, unit.site)
+    if period is None:
+        return _period_error_response(form)
+    rows = meter_completeness(unit.site, _scope_meters(unit.site, unit), period)
+    content = completeness_workbook_bytes(unit.name, period, rows)
+    return _xlsx_response(content, f"completeness-{unit.site.code}-{unit.code}-{period.start}-{period.end}.xlsx")
