@@ -12,6 +12,7 @@ from cleanprod.metering.models import Meter, Reading, VirtualMeterTerm
 from cleanprod.organization.models import Enterprise, Membership, OrganizationUnit, Role, Site
 from cleanprod.resources.models import Factor, Resource
 from cleanprod.resources.seed import load_seed
+from tests.browser.conftest import SCREENSHOTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -186,3 +187,37 @@ def test_other_site_meter_is_not_found(page, live_server, plant, screenshot):
     assert response.status == 404
     assert "PLANT-MAIN" not in page.content()
     screenshot("09-other-site-404")
+
+
+def test_site_dashboard_and_monthly_report(page, live_server, plant, screenshot):
+    log_in(page, live_server.url, "alice")
+    page.wait_for_url(re.compile(r"/organization/$"))
+
+    page.goto(f"{live_server.url}/dashboards/sites/{plant['site'].pk}/")
+    page.wait_for_selector("canvas")
+    body = page.content()
+    assert "综合能耗" in body
+    assert "tce" in body
+    assert "GB/T 2589" in body
+    assert "帕累托" in body
+    screenshot("10-site-dashboard-zh")
+
+    page.click("a:has-text('PLANT-MAIN')")
+    page.wait_for_url(re.compile(r"/meters/\d+/"))
+    screenshot("11-dashboard-drill-down-to-meter")
+
+    page.goto(f"{live_server.url}/reports/")
+    page.select_option("select[name=site]", str(plant["site"].pk))
+    page.select_option("select[name=kind]", "monthly")
+    page.fill("input[name=year]", "2024")
+    page.fill("input[name=month]", "3")
+    with page.expect_navigation():
+        page.click("button:has-text('出具')")
+    assert re.search(r"/reports/\d+/$", page.url)
+    screenshot("12-monthly-report-zh")
+
+    for suffix, kind in (("r1.xlsx", "spreadsheetml"), ("r1.pdf", "pdf")):
+        response = page.request.get(page.url + suffix)
+        assert response.status == 200
+        assert kind in response.headers["content-type"]
+        (SCREENSHOTS.parent / f"monthly-report.{suffix.split('.')[1]}").write_bytes(response.body())
