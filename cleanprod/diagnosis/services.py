@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 
 from cleanprod.metering.buckets import local_day_bounds
 from cleanprod.metering.models import DailyRollup, Meter
-from cleanprod.organization.models import OrganizationUnit, Site, UnitKind
+from cleanprod.organization.models import GRID_REGIONS, OrganizationUnit, Site, UnitKind
 from cleanprod.resources.factors import FactorNotFound
 from cleanprod.resources.models import Category, FactorKind, Resource
 from cleanprod.resources.services import FactorUse, apply_factor, select_factor
@@ -320,7 +320,7 @@ class _FactorBook:
                 DiagnosisFindingCode.GRID_FACTOR_NATIONAL_FALLBACK,
                 f"{region} {year}",
                 _("No grid emission factor of the %(region)s grid for %(year)s, so the national average is used.")
-                % {"region": region, "year": year},
+                % {"region": dict(GRID_REGIONS).get(region, region), "year": year},
                 {"region": region, "year": year},
             )
         )

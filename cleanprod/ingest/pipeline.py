@@ -316,7 +316,7 @@ class Importer:
             "conflict_in_file",
             _(
                 "Row %(later)d of the same file gives %(kept)s for %(code)s at %(time)s, and the later row is kept; "
-                "delete the row that is wrong, or keep it if the later value is right."
+                "if the later value is right nothing needs to change, otherwise correct the file and import it again."
             )
             % {"later": kept[1], "kept": _number_text(kept[0]), "code": kept[2], "time": self._local(stamp)},
         )
