@@ -1,0 +1,72 @@
+"""The steel plant demo, loaded from its own export, reproduces the file's monthly totals."""
+
+import csv
+from collections import defaultdict
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+
+from cleanprod.demo.sites import STEEL_FILE
+from cleanprod.indicators.services import compute_indicator_set
+from cleanprod.metering.models import DailyRollup, Meter
+from cleanprod.organization.models import Site
+from cleanprod.production.models import ProductionRecord
+
+pytestmark = pytest.mark.django_db
+
+
+def monthly_totals_from_file() -> dict[tuple[int, int], float]:
+    """Sum Usage_kWh per month as the file dates its rows.
+
+    Rows are labelled at interval end and the 00:00 row carries the date of the day it closes,
+    so every row's date text is the local day of its interval.
+    """
+    totals: dict[tuple[int, int], float] = defaultdict(float)
+    with STEEL_FILE.open(encoding="utf-8-sig", newline="") as handle:
+        for row in csv.DictReader(handle):
+            day, month, year = (int(part) for part in row["date"].split(" ")[0].split("/"))
+            totals[(year, month)] += float(row["Usage_kWh"])
+    return dict(totals)
+
+
+@pytest.fixture
+def steel(settings, tmp_path) -> Site:
+    settings.MEDIA_ROOT = tmp_path / "media"
+    call_command("load_demo", "--site", "steel-gwangyang", verbosity=0)
+    return Site.objects.get(code="steel-gwangyang")
+
+
+def test_monthly_totals_match_the_export(steel):
+    meter = Meter.objects.get(site=steel, code="STEEL-MAIN")
+    stored: dict[tuple[int, int], float] = defaultdict(float)
+    for day, quantity in DailyRollup.objects.filter(meter=meter).values_list("day", "quantity"):
+        stored[(day.year, day.month)] += quantity
+
+    expected = monthly_totals_from_file()
+
+    assert sorted(stored) == sorted(expected)
+    for month, total in expected.items():
+        assert stored[month] == pytest.approx(total, rel=1e-9), month
+    assert 120_000 < expected[(2018, 1)] < 130_000  # January is the plant's busiest month
+
+
+def test_every_day_of_2018_is_complete(steel):
+    meter = Meter.objects.get(site=steel, code="STEEL-MAIN")
+
+    days = list(DailyRollup.objects.filter(meter=meter).values_list("day", "covered_seconds", "day_seconds"))
+
+    assert len(days) == 365
+    assert days[0][0] == date(2018, 1, 1)
+    assert all(covered == pytest.approx(seconds) for _, covered, seconds in days)
+
+
+def test_january_indicators_use_gbt_2589_and_generated_output(steel):
+    indicators = compute_indicator_set(steel, date(2018, 1, 1), date(2018, 1, 31))
+
+    january_kwh = monthly_totals_from_file()[(2018, 1)]
+    assert indicators.comprehensive_energy_tce == pytest.approx(january_kwh * 0.1229 / 1000)
+    assert indicators.partial is False
+    assert any(factor.unit == "kgce/kWh" and factor.value == Decimal("0.1229") for factor in indicators.factors)
+    assert ProductionRecord.objects.filter(site=steel, is_generated=True).count() == 365
