@@ -26,7 +26,7 @@ def monthly_totals_from_file() -> dict[tuple[int, int], float]:
     totals: dict[tuple[int, int], float] = defaultdict(float)
     with STEEL_FILE.open(encoding="utf-8-sig", newline="") as handle:
         for row in csv.DictReader(handle):
-            day, month, year = (int(part) for part in row["date"].split(" ")[0].split("/"))
+            _day, month, year = (int(part) for part in row["date"].split(" ")[0].split("/"))
             totals[(year, month)] += float(row["Usage_kWh"])
     return dict(totals)
 
