@@ -1,7 +1,7 @@
 """Latency of the data endpoints behind a site dashboard, against DuckDB over raw readings.
 
-Generates 200 interval meters × 2 years of 15-minute values (about 14 million readings),
-imports them through the pipeline into a fresh SQLite database, then requests the API
+Generates 200 interval meters × 2 years of 15-minute values (about 14 million readings) and
+imports them through the pipeline into a fresh SQLite database. It then requests the API
 endpoints a site dashboard uses (indicators, diagnosis, a meter's daily series) repeatedly
 and prints their 95th-percentile latency. As the reference measured in the same run, DuckDB
 computes the same monthly totals per meter by scanning the raw readings file.

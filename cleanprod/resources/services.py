@@ -22,7 +22,7 @@ class FactorUse:
     value: Decimal
     unit: str
     source: str
-    provisional: bool  # an earlier year's factor stands in for a year not yet published
+    provisional: bool  # an earlier year's factor is used for a year not yet published
 
 
 def select_factor(
