@@ -26,6 +26,7 @@ from cleanprod.production.services import net_output
 from cleanprod.resources.factors import FactorNotFound
 from cleanprod.resources.models import Category, FactorKind, Resource
 from cleanprod.resources.services import FactorUse, apply_factor, select_factor, standard_coal_tce
+from cleanprod.resources.units import conversion_factor
 
 from . import formulas
 from .formulas import PeriodCompleteness, Result, Undefined
@@ -50,7 +51,14 @@ NOTICE_MESSAGES: dict[str, Promise] = {
     "grid_region_fallback": _(
         "No %(region)s emission factor for %(year)s; the national average factor is used instead."
     ),
+    "missing_fuel_combustion_factor": _(
+        "The net calorific value, carbon content or oxidation rate of %(resource)s for %(year)s is missing, "
+        "so scope 1 CO2 is not computed; add the missing factor to the factor table."
+    ),
 }
+
+FRESH_WATER = "fresh_water"
+RECYCLED_WATER = "recycled_water"
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +106,23 @@ class FactoredPart:
 
 
 @dataclass(frozen=True, slots=True)
+class CombustionPart:
+    """The CO2 of one fuel burnt in one calendar year, with the three factors of that year."""
+
+    resource_code: str
+    year: int
+    quantity: float  # canonical unit of the resource
+    tco2: float
+    net_calorific_value: FactorUse
+    carbon_content: FactorUse
+    oxidation_rate: FactorUse
+
+    @property
+    def factors(self) -> tuple[FactorUse, FactorUse, FactorUse]:
+        return (self.net_calorific_value, self.carbon_content, self.oxidation_rate)
+
+
+@dataclass(frozen=True, slots=True)
 class ResourceIntensity:
     """Consumption of one resource per unit of product, in ``unit`` (e.g. kWh/t)."""
 
@@ -110,8 +135,13 @@ class ResourceIntensity:
 class IndicatorSet:
     """Indicators of one scope and period, with everything a report must keep to reproduce them.
 
-    ``factors`` lists each factor version used once, with its id, version and provisional
-    mark. ``notices`` explain fallbacks and missing factors.
+    ``factors`` lists each factor version used for comprehensive energy, scope 2 and scope 1
+    once, with its id, version and provisional mark; each part of ``scope1_parts`` also keeps
+    its own three fuel factors. ``notices`` explain fallbacks and missing factors.
+
+    Water assumes that recycled_water meters measure all water used again in the scope
+    (recirculated cooling water, treated wastewater returned to use), so the reuse rate
+    is recycled / (fresh + recycled) over the fresh_water and recycled_water meters.
     """
 
     site_id: int
@@ -124,11 +154,17 @@ class IndicatorSet:
     energy_parts: tuple[FactoredPart, ...]
     electricity_scope2_tco2: Result
     scope2_parts: tuple[FactoredPart, ...]
+    fuel_scope1_tco2: Result
+    scope1_parts: tuple[CombustionPart, ...]
+    total_co2_t: Result  # scope 1 fuel combustion + scope 2 electricity
     product_code: str | None
     product_unit: str | None
     net_output: Decimal | None
     energy_intensity_kgce_per_unit: Result | None  # None when no product was requested
     resource_intensities: tuple[ResourceIntensity, ...]
+    fresh_water_m3: float
+    fresh_water_per_unit_product: Result | None  # None when no product was requested
+    water_reuse_rate: Result
     factors: tuple[FactorUse, ...]
     notices: tuple[Notice, ...]
 
@@ -158,7 +194,7 @@ def compute_indicator_set(
     product: Resource | None = None,
     now: datetime | None = None,
 ) -> IndicatorSet:
-    """Compute consumption, coverage, comprehensive energy, scope 2 CO2 and intensities for a scope.
+    """Compute consumption, coverage, comprehensive energy, CO2, water indicators and intensities for a scope.
 
     ``scope`` is a site, or an organisation unit together with all units below it. Each
     physical meter counts once: a meter whose parent meter is also in the scope is a
@@ -189,10 +225,14 @@ def compute_indicator_set(
     resources = {meter.resource.code: meter.resource for meter in meters}
     energy_tce, energy_parts = _comprehensive_energy(resources, consumption, notices)
     scope2_tco2, scope2_parts = _electricity_scope2(site, resources, consumption, notices)
+    scope1_tco2, scope1_parts = _fuel_scope1(resources, consumption, notices)
+    fresh_m3 = _water_m3(consumption, FRESH_WATER)
+    reuse_rate = formulas.water_reuse_rate(_water_m3(consumption, RECYCLED_WATER), fresh_m3)
 
     net: Decimal | None = None
     energy_intensity: Result | None = None
     intensities: list[ResourceIntensity] = []
+    fresh_water_intensity: Result | None = None
     if product is not None:
         output = net_output(site=site, product=product, start=start, end=end, organization_unit=unit)
         net = output.quantity
@@ -204,8 +244,12 @@ def compute_indicator_set(
         for item in consumption:
             value = formulas.intensity(item.quantity, production)
             intensities.append(ResourceIntensity(item.resource_code, f"{item.unit}/{output.unit}", value))
+        fresh_water_intensity = formulas.fresh_water_per_unit_product(fresh_m3, production)
 
-    used = [part.factor for part in (*energy_parts, *scope2_parts)]
+    used = [
+        *(part.factor for part in (*energy_parts, *scope2_parts)),
+        *(use for part in scope1_parts for use in part.factors),
+    ]
     result = IndicatorSet(
         site_id=site.pk,
         organization_unit_id=unit.pk if unit is not None else None,
@@ -217,11 +261,17 @@ def compute_indicator_set(
         energy_parts=tuple(energy_parts),
         electricity_scope2_tco2=scope2_tco2,
         scope2_parts=tuple(scope2_parts),
+        fuel_scope1_tco2=scope1_tco2,
+        scope1_parts=tuple(scope1_parts),
+        total_co2_t=_total_co2(scope1_tco2, scope2_tco2),
         product_code=product.code if product is not None else None,
         product_unit=product.canonical_unit if product is not None else None,
         net_output=net,
         energy_intensity_kgce_per_unit=energy_intensity,
         resource_intensities=tuple(intensities),
+        fresh_water_m3=fresh_m3,
+        fresh_water_per_unit_product=fresh_water_intensity,
+        water_reuse_rate=reuse_rate,
         factors=tuple(dict.fromkeys(used)),
         notices=tuple(notices),
     )
@@ -409,3 +459,56 @@ def _electricity_scope2(
     if missing:
         return Undefined("missing_factor"), parts
     return formulas.total_co2_t(purchased_electricity_t=sum(part.result for part in parts)), parts
+
+
+def _fuel_scope1(
+    resources: dict[str, Resource], consumption: list[ResourceConsumption], notices: list[Notice]
+) -> tuple[Result, list[CombustionPart]]:
+    """Compute scope 1 CO2 of fuel combustion in t with each year's fuel factors (NDRC guidelines, GB/T 32151).
+
+    Every metered fuel is treated as burnt in the scope.
+    """
+    parts: list[CombustionPart] = []
+    missing = False
+    for item in consumption:
+        fuel = resources[item.resource_code]
+        if fuel.category != Category.FUEL:
+            continue
+        for year, quantity in item.by_year:
+            try:
+                ncv = select_factor(FactorKind.FUEL_NCV, fuel, year)
+                carbon = select_factor(FactorKind.FUEL_CARBON_CONTENT, fuel, year)
+                oxidation = select_factor(FactorKind.FUEL_OXIDATION, fuel, year)
+            except FactorNotFound as error:
+                missing = True
+                logger.warning("fuel combustion factor missing: %s", error)
+                notices.append(Notice("missing_fuel_combustion_factor", {"resource": fuel.code, "year": year}))
+                continue
+            # The conversions are linear, so converting 1 unit gives each coefficient: the NCV
+            # in GJ per canonical unit (e.g. GJ/(万 Nm3) → GJ/Nm3) and the carbon content in
+            # tC/GJ from the tC/TJ of the tables.
+            ncv_gj_per_unit = apply_factor(1.0, fuel.canonical_unit, ncv, "GJ")
+            carbon_tc_per_gj = apply_factor(1.0, "GJ", carbon, "tC")
+            oxidation_fraction = float(oxidation.value) * conversion_factor(oxidation.unit, "dimensionless")
+            tco2 = formulas.fuel_combustion_co2_t(quantity, ncv_gj_per_unit, carbon_tc_per_gj, oxidation_fraction)
+            parts.append(CombustionPart(fuel.code, year, quantity, tco2, ncv, carbon, oxidation))
+    if missing:
+        # A total without one of its fuels would understate the emissions.
+        return Undefined("missing_factor"), parts
+    return formulas.total_co2_t(combustion_t=sum(part.tco2 for part in parts)), parts
+
+
+def _total_co2(scope1_tco2: Result, scope2_tco2: Result) -> Result:
+    if isinstance(scope1_tco2, Undefined):
+        return scope1_tco2
+    if isinstance(scope2_tco2, Undefined):
+        return scope2_tco2
+    return formulas.total_co2_t(combustion_t=scope1_tco2, purchased_electricity_t=scope2_tco2)
+
+
+def _water_m3(consumption: list[ResourceConsumption], resource_code: str) -> float:
+    """Return the metered volume of one water resource in m3, 0 when the scope has no such meter."""
+    for item in consumption:
+        if item.resource_code == resource_code:
+            return item.quantity * conversion_factor(item.unit, "m3")
+    return 0.0

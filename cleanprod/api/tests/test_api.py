@@ -203,6 +203,9 @@ def test_site_indicators_scope2_uses_listed_factor(client_for, alice, site_a, le
         ("standard_coal", "electricity"),
         ("standard_coal", "natural_gas"),
         ("grid_emission", "electricity"),
+        ("fuel_ncv", "natural_gas"),
+        ("fuel_carbon_content", "natural_gas"),
+        ("fuel_oxidation", "natural_gas"),
     ]
 
 
@@ -256,9 +259,10 @@ def test_indicators_query_count_is_fixed(client_for, alice, site_a, ledger, djan
     client = client_for(alice)
     url = f"/api/sites/{site_a.pk}/indicators"
 
-    # Session, user, membership check, site, product, meters, rollup totals, three factor
-    # look-ups and the production records: none of them grows with the number of days.
-    with django_assert_max_num_queries(11):
+    # Session, user, membership check, site, product, meters, rollup totals, six factor
+    # look-ups (coal and grid, and three for the gas's combustion) and the production records:
+    # none of them grows with the number of days.
+    with django_assert_max_num_queries(14):
         response = client.get(url, {**PERIOD, "product": "product"})
 
     assert response.status_code == 200

@@ -225,6 +225,9 @@ def test_result_lists_every_factor_used(indicator_ledger):
         ("standard_coal", "electricity"),
         ("standard_coal", "natural_gas"),
         ("grid_emission", "electricity"),
+        ("fuel_ncv", "natural_gas"),
+        ("fuel_carbon_content", "natural_gas"),
+        ("fuel_oxidation", "natural_gas"),
     ]
     for use in result.factors:
         assert Factor.objects.get(pk=use.factor_id).version == use.version
@@ -283,7 +286,10 @@ def test_query_count_does_not_grow_with_days(indicator_ledger, django_assert_max
         compute_indicator_set(indicator_ledger, date(2024, 3, 1), date(2024, 3, 2), product=product)
 
     assert len(one_day) == len(two_days)
-    with django_assert_max_num_queries(6):
+    # Meters, rollup totals, production records, and one factor look-up per resource, year
+    # and kind: standard coal for electricity and natural gas, the grid factor, and the net
+    # calorific value, carbon content and oxidation rate of natural gas.
+    with django_assert_max_num_queries(9):
         compute_indicator_set(indicator_ledger, date(2024, 2, 1), date(2024, 3, 31), product=product)
 
 
