@@ -221,3 +221,22 @@ def test_site_dashboard_and_monthly_report(page, live_server, plant, screenshot)
         assert response.status == 200
         assert kind in response.headers["content-type"]
         (SCREENSHOTS.parent / f"monthly-report.{suffix.split('.')[1]}").write_bytes(response.body())
+
+
+def test_enterprise_and_unit_dashboards(page, live_server, plant, screenshot):
+    log_in(page, live_server.url, "alice")
+    page.wait_for_url(re.compile(r"/organization/$"))
+
+    page.goto(f"{live_server.url}/dashboards/?kind=month&day=2024-03-01")
+    body = page.content()
+    assert "东厂区" in body
+    assert "西厂区" not in body
+    screenshot("13-enterprise-overview-zh")
+
+    workshop = plant["site"].units.get(code="rolling")
+    page.goto(f"{live_server.url}/dashboards/units/{workshop.pk}/")
+    page.wait_for_selector("canvas")
+    body = page.content()
+    assert "轧钢车间" in body
+    assert "1号产线" in body
+    screenshot("14-unit-dashboard-zh")
