@@ -24,7 +24,11 @@ CO2_FORMAT = "0.000"
 
 
 def priority_workbook(diagnosis: Diagnosis) -> Workbook:
-    """Build a workbook with three sheets: the priority list, the factor versions used, and the findings."""
+    """Build a workbook of every diagnosis table.
+
+    Sheets: the priority list, the factor versions used, the findings, the Pareto rankings of
+    organisation units (by energy and by CO2), processes and equipment, and the meter balances.
+    """
     workbook = Workbook()
     workbook.properties.title = _("Diagnosis of %(site)s, %(start)s to %(end)s") % {
         "site": diagnosis.site_name,
@@ -36,6 +40,15 @@ def priority_workbook(diagnosis: Diagnosis) -> Workbook:
     _write_priorities(priorities, diagnosis)
     _write_factors(workbook.create_sheet(), diagnosis)
     _write_findings(workbook.create_sheet(), diagnosis)
+    rankings = (
+        (_("Units by energy"), diagnosis.unit_ranking.energy),
+        (_("Units by CO2"), diagnosis.unit_ranking.co2),
+        (_("Processes by energy"), diagnosis.process_ranking.energy),
+        (_("Equipment by energy"), diagnosis.equipment_ranking.energy),
+    )
+    for title, pareto in rankings:
+        _write_ranking(workbook.create_sheet(), title, pareto)
+    _write_balances(workbook.create_sheet(), diagnosis)
     return workbook
 
 
@@ -53,6 +66,69 @@ def _write_header(sheet: Worksheet, title: str, headers: list[str]) -> None:
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     sheet.freeze_panes = "A2"
+
+
+def _write_ranking(sheet: Worksheet, title: str, pareto: ParetoResult) -> None:
+    unit = pareto.ranking.unit
+    _write_header(
+        sheet,
+        title,
+        [
+            _("rank"),
+            _("code"),
+            _("name"),
+            f"{_('value')} ({unit})",
+            _("share (%)"),
+            _("cumulative share (%)"),
+            _("in the first %(percent)s %%") % {"percent": f"{pareto.threshold_percent:g}"},
+        ],
+    )
+    vital = {ranked.item.key or ranked.item.name for ranked in pareto.vital_few}
+    for ranked in pareto.ranking.items:
+        item = ranked.item
+        sheet.append(
+            [
+                ranked.rank,
+                item.key,
+                item.name,
+                item.value,
+                ranked.share_percent,
+                ranked.cumulative_percent,
+                _("yes") if (item.key or item.name) in vital else _("no"),
+            ]
+        )
+    if pareto.reason is not None:
+        sheet.append([None, None, str(empty_reason_message(pareto.reason))])
+
+
+def _write_balances(sheet: Worksheet, diagnosis: Diagnosis) -> None:
+    _write_header(
+        sheet,
+        _("Meter balance"),
+        [
+            _("parent meter"),
+            _("unit"),
+            _("parent meter quantity"),
+            _("sum of sub-meters"),
+            _("difference"),
+            _("difference (%)"),
+            _("tolerance (%)"),
+            _("finding"),
+        ],
+    )
+    for balance in diagnosis.balances:
+        sheet.append(
+            [
+                balance.parent,
+                balance.unit,
+                balance.parent_quantity,
+                balance.children_quantity,
+                balance.difference,
+                balance.difference_percent,
+                balance.tolerance_percent,
+                str(balance.finding.message) if balance.finding is not None else "",
+            ]
+        )
 
 
 def _write_priorities(sheet: Worksheet, diagnosis: Diagnosis) -> None:

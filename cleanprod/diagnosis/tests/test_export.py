@@ -87,3 +87,15 @@ def test_headers_follow_active_language(diagnosis):
     assert headers[1] == "编码"
     assert headers[2] == "组织单元"
     assert headers[3] == "类型"
+
+
+def test_workbook_has_every_diagnosis_table(diagnosis):
+    workbook = read_back(priority_workbook_bytes(diagnosis))
+
+    assert len(workbook.sheetnames) == 8
+    units = workbook.worksheets[3]
+    assert units.max_row == 1 + len(diagnosis.unit_ranking.energy.ranking.items)
+    assert isinstance(units.cell(row=2, column=4).value, int | float)
+    balances = workbook.worksheets[7]
+    assert balances.max_row == 1 + len(diagnosis.balances)
+    assert isinstance(balances.cell(row=2, column=3).value, int | float)
