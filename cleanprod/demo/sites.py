@@ -22,6 +22,7 @@ class MeterSpec:
     convention: str = "end"
     parent: str | None = None
     virtual_terms: tuple[tuple[str, int], ...] = ()
+    flow: str = "consumption"  # a metering.models.MeterFlow value
 
 
 @dataclass(frozen=True)
@@ -183,8 +184,8 @@ def _konstanz(
     )
 
 
-def _counter(code: str, name: str, unit_code: str, parent: str | None = None) -> MeterSpec:
-    return MeterSpec(code, name, unit_code, "kWh", "cumulative", 60, parent=parent)
+def _counter(code: str, name: str, unit_code: str, parent: str | None = None, flow: str = "consumption") -> MeterSpec:
+    return MeterSpec(code, name, unit_code, "kWh", "cumulative", 60, parent=parent, flow=flow)
 
 
 KONSTANZ_3 = _konstanz(
@@ -192,8 +193,8 @@ KONSTANZ_3 = _konstanz(
     "Konstanz 3号工业楼 (research institute building)",
     meters=(
         _counter("DE_KN_industrial3_grid_import", "电网进线 Grid import (incomer)", "building"),
-        _counter("DE_KN_industrial3_pv_facade", "光伏立面 PV facade", "pv"),
-        _counter("DE_KN_industrial3_pv_roof", "光伏屋顶 PV roof", "pv"),
+        _counter("DE_KN_industrial3_pv_facade", "光伏立面 PV facade", "pv", flow="generation"),
+        _counter("DE_KN_industrial3_pv_roof", "光伏屋顶 PV roof", "pv", flow="generation"),
         *(
             _counter(f"DE_KN_industrial3_{suffix}", name, unit, parent="DE_KN_industrial3_grid_import")
             for suffix, name, unit in _KONSTANZ_LOADS
@@ -234,8 +235,8 @@ KONSTANZ_1 = _konstanz(
     "Konstanz 1号工业楼 (warehouse)",
     meters=(
         _counter("DE_KN_industrial1_grid_import", "电网进线 Grid import", "warehouse"),
-        _counter("DE_KN_industrial1_pv_1", "光伏1 PV 1", "warehouse"),
-        _counter("DE_KN_industrial1_pv_2", "光伏2 PV 2", "warehouse"),
+        _counter("DE_KN_industrial1_pv_1", "光伏1 PV 1", "warehouse", flow="generation"),
+        _counter("DE_KN_industrial1_pv_2", "光伏2 PV 2", "warehouse", flow="generation"),
     ),
     units=(("warehouse", "仓库 Warehouse", "building", None),),
 )
@@ -245,7 +246,7 @@ KONSTANZ_2 = _konstanz(
     "Konstanz 2号工业楼 (crafts business)",
     meters=(
         _counter("DE_KN_industrial2_grid_import", "电网进线 Grid import", "workshop"),
-        _counter("DE_KN_industrial2_pv", "光伏 PV", "workshop"),
+        _counter("DE_KN_industrial2_pv", "光伏 PV", "workshop", flow="generation"),
         _counter("DE_KN_industrial2_storage_charge", "储能充电 Battery charge", "workshop"),
         _counter("DE_KN_industrial2_storage_decharge", "储能放电 Battery discharge", "workshop"),
     ),

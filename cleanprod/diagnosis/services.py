@@ -10,6 +10,11 @@ attributed to the meter's organisation unit, and units are then rolled up their 
 incomer on a workshop with sub-meters on its lines gives the workshop only the unmetered
 remainder, and the workshop's rolled-up total equals the incomer. When sub-meters measure more
 than their parent, the parent's unit gets zero from that meter and the balance check reports it.
+
+Only consumption meters are diagnosed. Export meters (energy delivered out of the site) and
+on-site generation meters (such as PV) measure no consumption, so they are left out of the
+totals, the rankings, the Pareto analysis, the balances and the Sankey diagram. The Sankey
+diagram shows no generation source node either.
 """
 
 import logging
@@ -25,7 +30,7 @@ from django.db.models.functions import ExtractYear
 from django.utils.translation import gettext as _
 
 from cleanprod.metering.buckets import local_day_bounds
-from cleanprod.metering.models import DailyRollup, Meter
+from cleanprod.metering.models import DailyRollup, Meter, MeterFlow
 from cleanprod.organization.models import GRID_REGIONS, OrganizationUnit, Site, UnitKind
 from cleanprod.resources.factors import FactorNotFound
 from cleanprod.resources.models import Category, FactorKind, Resource
@@ -165,9 +170,8 @@ def diagnose_site(
         raise ValueError(f"the period starts ({start}) after it ends ({end})")
     logger.info("diagnosis of site %s for %s to %s started", site.pk, start, end)
 
-    # NOTE: meters have no flag for on-site generation, so a PV meter counts as consumption of its unit.
     meters = list(
-        Meter.objects.filter(site=site, is_virtual=False, resource__is_energy=True)
+        Meter.objects.filter(site=site, is_virtual=False, resource__is_energy=True, flow=MeterFlow.CONSUMPTION)
         .select_related("resource")
         .order_by("code")
     )

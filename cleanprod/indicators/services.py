@@ -20,9 +20,10 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from cleanprod.metering.buckets import local_day_bounds
-from cleanprod.metering.models import DailyRollup, Meter
+from cleanprod.metering.models import DailyRollup, Meter, MeterFlow
 from cleanprod.organization.models import GRID_REGIONS, OrganizationUnit, Site
-from cleanprod.production.services import net_output
+from cleanprod.production.models import OutputValueBasis
+from cleanprod.production.services import net_output, net_output_value
 from cleanprod.resources.factors import FactorNotFound
 from cleanprod.resources.models import Category, FactorKind, Resource
 from cleanprod.resources.services import FactorUse, apply_factor, select_factor, standard_coal_tce
@@ -96,12 +97,16 @@ class ResourceConsumption:
 
 @dataclass(frozen=True, slots=True)
 class FactoredPart:
-    """The part of a period that falls in one calendar year, converted with that year's factor."""
+    """The part of a period that falls in one calendar year, converted with that year's factor.
+
+    Exported energy is deducted, so its parts carry a negative quantity and result, and the
+    results of all parts add up to the total.
+    """
 
     resource_code: str
     year: int
-    quantity: float  # canonical unit of the resource
-    result: float  # tce in energy_parts, tCO2 in scope2_parts
+    quantity: float  # canonical unit of the resource, negative for exported energy
+    result: float  # tce in energy_parts, tCO2 in scope2_parts, negative for exported energy
     factor: FactorUse
 
 
@@ -139,6 +144,11 @@ class IndicatorSet:
     once, with its id, version and provisional mark; each part of ``scope1_parts`` also keeps
     its own three fuel factors. ``notices`` explain fallbacks and missing factors.
 
+    ``consumption`` covers consumption meters only. ``exported`` lists what export meters
+    measured, which comprehensive energy and scope 2 deduct (GB/T 2589-2020, GB/T 32150-2015).
+    ``generated`` lists what on-site generation meters measured. It is neither purchased nor
+    counted as consumption, and it enters no other indicator.
+
     Water assumes that recycled_water meters measure all water used again in the scope
     (recirculated cooling water, treated wastewater returned to use), so the reuse rate
     is recycled / (fresh + recycled) over the fresh_water and recycled_water meters.
@@ -150,6 +160,8 @@ class IndicatorSet:
     end: date
     completeness: PeriodCompleteness
     consumption: tuple[ResourceConsumption, ...]
+    exported: tuple[ResourceConsumption, ...]
+    generated: tuple[ResourceConsumption, ...]
     comprehensive_energy_tce: Result
     energy_parts: tuple[FactoredPart, ...]
     electricity_scope2_tco2: Result
@@ -165,6 +177,7 @@ class IndicatorSet:
     fresh_water_m3: float
     fresh_water_per_unit_product: Result | None  # None when no product was requested
     water_reuse_rate: Result
+    energy_per_10k_cny: Result  # tce per 10,000 CNY (万元) of gross output value
     factors: tuple[FactorUse, ...]
     notices: tuple[Notice, ...]
 
@@ -198,10 +211,13 @@ def compute_indicator_set(
 
     ``scope`` is a site, or an organisation unit together with all units below it. Each
     physical meter counts once: a meter whose parent meter is also in the scope is a
-    sub-meter of a counted incomer and is left out, and virtual meters are skipped.
+    sub-meter of a counted incomer and is left out, and virtual meters are skipped. This rule
+    applies to every meter flow. The counted meters are then split by Meter.flow into
+    consumption, export and on-site generation.
     ``start`` and ``end`` are inclusive local days of the site. The period is partial when
-    it has not ended by ``now`` (default: the current time) or a counted meter covers less
-    than all of it. With ``product``, intensities are per unit of its net output
+    it has not ended by ``now`` (default: the current time) or a counted consumption or export
+    meter covers less than all of it. Generation meters enter no indicator, so their coverage
+    is only reported in ``generated``. With ``product``, intensities are per unit of its net output
     (production.services.net_output, of the unit itself when the scope is a unit).
     Values of a partial period are returned unchanged, with ``partial`` set to True.
 
@@ -218,13 +234,17 @@ def compute_indicator_set(
     totals = _rollup_totals(meters, start, end)
     seconds = period_seconds(site, start, end)
     today = (now or timezone.now()).astimezone(site.zone).date()
-    consumption, least_covered = _consumption(meters, totals, seconds)
+    consumption, least_covered = _consumption(_of_flow(meters, MeterFlow.CONSUMPTION), totals, seconds)
+    exported, least_covered_export = _consumption(_of_flow(meters, MeterFlow.EXPORT), totals, seconds)
+    generated, _least_covered_generation = _consumption(_of_flow(meters, MeterFlow.GENERATION), totals, seconds)
+    if exported:
+        least_covered = min(least_covered, least_covered_export)
     completeness = formulas.assess_period(least_covered * seconds, seconds, period_over=end < today)
 
     notices: list[Notice] = []
     resources = {meter.resource.code: meter.resource for meter in meters}
-    energy_tce, energy_parts = _comprehensive_energy(resources, consumption, notices)
-    scope2_tco2, scope2_parts = _electricity_scope2(site, resources, consumption, notices)
+    energy_tce, energy_parts = _comprehensive_energy(resources, consumption, exported, notices)
+    scope2_tco2, scope2_parts = _electricity_scope2(site, resources, consumption, exported, notices)
     scope1_tco2, scope1_parts = _fuel_scope1(resources, consumption, notices)
     fresh_m3 = _water_m3(consumption, FRESH_WATER)
     reuse_rate = formulas.water_reuse_rate(_water_m3(consumption, RECYCLED_WATER), fresh_m3)
@@ -257,6 +277,8 @@ def compute_indicator_set(
         end=end,
         completeness=completeness,
         consumption=tuple(consumption),
+        exported=tuple(exported),
+        generated=tuple(generated),
         comprehensive_energy_tce=energy_tce,
         energy_parts=tuple(energy_parts),
         electricity_scope2_tco2=scope2_tco2,
@@ -272,8 +294,10 @@ def compute_indicator_set(
         fresh_water_m3=fresh_m3,
         fresh_water_per_unit_product=fresh_water_intensity,
         water_reuse_rate=reuse_rate,
+        energy_per_10k_cny=_energy_per_output_value(site, unit, start, end, energy_tce),
         factors=tuple(dict.fromkeys(used)),
-        notices=tuple(notices),
+        # Consumption and export of one resource and year look up the same factor, so a notice can repeat.
+        notices=tuple(notice for index, notice in enumerate(notices) if notice not in notices[:index]),
     )
     logger.debug(
         "indicators computed: site=%s unit=%s period=%s..%s meters=%s notices=%s",
@@ -309,6 +333,10 @@ def _counted_meters(site: Site, unit: OrganizationUnit | None) -> list[Meter]:
     ids = {meter.pk for meter in in_scope}
     # A sub-meter measures part of what its incomer measures, so adding both counts it twice.
     return [meter for meter in in_scope if meter.parent_id not in ids]
+
+
+def _of_flow(meters: list[Meter], flow: MeterFlow) -> list[Meter]:
+    return [meter for meter in meters if meter.flow == flow]
 
 
 @dataclass
@@ -391,33 +419,37 @@ def _consumption(
 
 
 def _comprehensive_energy(
-    resources: dict[str, Resource], consumption: list[ResourceConsumption], notices: list[Notice]
+    resources: dict[str, Resource],
+    consumption: list[ResourceConsumption],
+    exported: list[ResourceConsumption],
+    notices: list[Notice],
 ) -> tuple[Result, list[FactoredPart]]:
-    """Convert each energy resource to tce with the GB/T 2589 coefficient of each year of the period."""
-    pairs: list[tuple[float, float]] = []
+    """Convert each energy resource to tce with the GB/T 2589 coefficient of each year, and deduct exported energy."""
+    pairs: dict[bool, list[tuple[float, float]]] = {False: [], True: []}
     parts: list[FactoredPart] = []
     missing = False
-    for item in consumption:
-        resource = resources[item.resource_code]
-        if not resource.is_energy:
-            continue
-        for year, quantity in item.by_year:
-            try:
-                # The coefficient kᵢ in tce per canonical unit: the conversion is linear, so
-                # converting 1 unit gives it, with the unit conversion done by apply_factor.
-                coefficient, factor = standard_coal_tce(resource, 1.0, year)
-            except FactorNotFound as error:
-                missing = True
-                logger.warning("standard coal coefficient missing: %s", error)
-                notices.append(Notice("missing_standard_coal_factor", {"resource": resource.code, "year": year}))
+    for is_export, items in ((False, consumption), (True, exported)):
+        for item in items:
+            resource = resources[item.resource_code]
+            if not resource.is_energy:
                 continue
-            pairs.append((quantity, coefficient))
-            parts.append(FactoredPart(resource.code, year, quantity, quantity * coefficient, factor))
-    # NOTE: the ledger does not mark exported energy yet, so nothing is deducted here.
+            for year, quantity in item.by_year:
+                try:
+                    # The coefficient kᵢ in tce per canonical unit: the conversion is linear, so
+                    # converting 1 unit gives it, with the unit conversion done by apply_factor.
+                    coefficient, factor = standard_coal_tce(resource, 1.0, year)
+                except FactorNotFound as error:
+                    missing = True
+                    logger.warning("standard coal coefficient missing: %s", error)
+                    notices.append(Notice("missing_standard_coal_factor", {"resource": resource.code, "year": year}))
+                    continue
+                pairs[is_export].append((quantity, coefficient))
+                signed = -quantity if is_export else quantity
+                parts.append(FactoredPart(resource.code, year, signed, signed * coefficient, factor))
     if missing:
-        # A total without one of its energies would understate consumption.
+        # A total without one of its energies would misstate consumption.
         return Undefined("missing_factor"), parts
-    return formulas.comprehensive_energy_tce(pairs), parts
+    return formulas.comprehensive_energy_tce(pairs[False], exported=pairs[True]), parts
 
 
 def _grid_factor(site: Site, electricity: Resource, year: int, notices: list[Notice]) -> FactorUse:
@@ -432,33 +464,41 @@ def _grid_factor(site: Site, electricity: Resource, year: int, notices: list[Not
 
 
 def _electricity_scope2(
-    site: Site, resources: dict[str, Resource], consumption: list[ResourceConsumption], notices: list[Notice]
+    site: Site,
+    resources: dict[str, Resource],
+    consumption: list[ResourceConsumption],
+    exported: list[ResourceConsumption],
+    notices: list[Notice],
 ) -> tuple[Result, list[FactoredPart]]:
     """Compute location-based scope 2 CO2 of electricity in t with each year's grid factor (GB/T 32150-2015).
 
-    All metered electricity is treated as purchased from the grid.
+    Electricity of consumption meters is treated as purchased from the grid, and that of export
+    meters is deducted. On-site generation is not purchased, so it is not passed in.
     """
-    # TODO(when meters can be marked as on-site generation or export): deduct exported
-    # electricity and leave self-generated electricity out of scope 2.
     parts: list[FactoredPart] = []
+    tco2_by_flow = {False: 0.0, True: 0.0}
     missing = False
-    for item in consumption:
-        electricity = resources[item.resource_code]
-        if electricity.category != Category.ELECTRICITY:
-            continue
-        for year, quantity in item.by_year:
-            try:
-                factor = _grid_factor(site, electricity, year, notices)
-            except FactorNotFound as error:
-                missing = True
-                logger.warning("grid emission factor missing: site=%s %s", site.pk, error)
-                notices.append(Notice("missing_grid_factor", {"region": site.grid_region, "year": year}))
+    for is_export, items in ((False, consumption), (True, exported)):
+        for item in items:
+            electricity = resources[item.resource_code]
+            if electricity.category != Category.ELECTRICITY:
                 continue
-            tco2 = apply_factor(quantity, item.unit, factor, "tCO2")
-            parts.append(FactoredPart(item.resource_code, year, quantity, tco2, factor))
+            for year, quantity in item.by_year:
+                try:
+                    factor = _grid_factor(site, electricity, year, notices)
+                except FactorNotFound as error:
+                    missing = True
+                    logger.warning("grid emission factor missing: site=%s %s", site.pk, error)
+                    notices.append(Notice("missing_grid_factor", {"region": site.grid_region, "year": year}))
+                    continue
+                tco2 = apply_factor(quantity, item.unit, factor, "tCO2")
+                tco2_by_flow[is_export] += tco2
+                sign = -1 if is_export else 1
+                parts.append(FactoredPart(item.resource_code, year, sign * quantity, sign * tco2, factor))
     if missing:
         return Undefined("missing_factor"), parts
-    return formulas.total_co2_t(purchased_electricity_t=sum(part.result for part in parts)), parts
+    total = formulas.total_co2_t(purchased_electricity_t=tco2_by_flow[False], exported_electricity_t=tco2_by_flow[True])
+    return total, parts
 
 
 def _fuel_scope1(
@@ -466,8 +506,10 @@ def _fuel_scope1(
 ) -> tuple[Result, list[CombustionPart]]:
     """Compute scope 1 CO2 of fuel combustion in t with each year's fuel factors (NDRC guidelines, GB/T 32151).
 
-    Every metered fuel is treated as burnt in the scope.
+    Every fuel of a consumption meter is treated as burnt in the scope.
     """
+    # NOTE: fuel measured by export meters (e.g. gas passed on to a neighbour) is not deducted
+    # here, although comprehensive energy deducts it.
     parts: list[CombustionPart] = []
     missing = False
     for item in consumption:
@@ -512,3 +554,21 @@ def _water_m3(consumption: list[ResourceConsumption], resource_code: str) -> flo
         if item.resource_code == resource_code:
             return item.quantity * conversion_factor(item.unit, "m3")
     return 0.0
+
+
+def _energy_per_output_value(
+    site: Site, unit: OrganizationUnit | None, start: date, end: date, energy_tce: Result
+) -> Result:
+    """Divide comprehensive energy by the scope's gross output value, in tce per 10,000 CNY (GB/T 2589-2020 e_g).
+
+    The output value is that recorded for the site, or for exactly the unit when the
+    scope is a unit (production.services.net_output_value).
+    """
+    if isinstance(energy_tce, Undefined):
+        return energy_tce
+    output_value = net_output_value(
+        site=site, start=start, end=end, basis=OutputValueBasis.GROSS_OUTPUT, organization_unit=unit
+    )
+    if output_value.record_count == 0:
+        return Undefined("no_output_value")
+    return formulas.intensity_per_10k_cny(energy_tce, float(output_value.value_10k_cny))

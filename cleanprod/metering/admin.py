@@ -42,11 +42,12 @@ class MeterAdmin(SiteScopedAdminMixin, SimpleHistoryAdmin):  # type: ignore[misc
         "resource",
         "unit",
         "reading_kind",
+        "flow",
         "organization_unit",
         "is_virtual",
         "active",
     ]
-    list_filter = ["site", "resource", "reading_kind", "is_virtual", "active"]
+    list_filter = ["site", "resource", "reading_kind", "flow", "is_virtual", "active"]
     search_fields = ["code", "name"]
     list_select_related = ["site", "resource", "organization_unit"]
     inlines = [VirtualMeterTermInline]

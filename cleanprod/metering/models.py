@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from cleanprod.organization.models import OrganizationUnit, Site
@@ -30,6 +31,14 @@ class ReadingKind(models.TextChoices):
 class TimestampConvention(models.TextChoices):
     INTERVAL_END = "end", _("label at interval end")
     INTERVAL_START = "start", _("label at interval start")
+
+
+class MeterFlow(models.TextChoices):
+    """Direction of what a meter measures relative to the boundary of the site."""
+
+    CONSUMPTION = "consumption", pgettext_lazy("meter flow", "consumption")
+    EXPORT = "export", pgettext_lazy("meter flow", "export")
+    GENERATION = "generation", pgettext_lazy("meter flow", "on-site generation")
 
 
 meter_code_validator = RegexValidator(
@@ -62,6 +71,18 @@ class Meter(models.Model):
         max_length=20,
         choices=ReadingKind.choices,
         default=ReadingKind.CUMULATIVE,
+    )
+    flow = models.CharField(
+        _("flow direction"),
+        max_length=20,
+        choices=MeterFlow.choices,
+        default=MeterFlow.CONSUMPTION,
+        help_text=_(
+            "Consumption: energy or a resource used in the site. Export: energy delivered out of the site, "
+            "such as electricity fed to the grid or steam sold. It is deducted from comprehensive energy "
+            "and scope 2 CO2. On-site generation: energy generated and used in the site, such as PV. "
+            "It is not purchased, so it is reported apart from consumption."
+        ),
     )
     multiplier = models.DecimalField(
         _("multiplier"),

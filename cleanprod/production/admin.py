@@ -3,7 +3,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from cleanprod.organization.admin_scope import SiteScopedAdminMixin
 
-from .models import ProductionRecord
+from .models import OutputValueRecord, ProductionRecord
 
 
 @admin.register(ProductionRecord)
@@ -24,3 +24,21 @@ class ProductionRecordAdmin(SiteScopedAdminMixin, SimpleHistoryAdmin):  # type: 
     date_hierarchy = "period_start"
     list_select_related = ["organization_unit", "product", "site"]
     raw_id_fields = ["batch"]
+
+
+@admin.register(OutputValueRecord)
+class OutputValueRecordAdmin(SiteScopedAdminMixin, SimpleHistoryAdmin):  # type: ignore[misc]
+    list_display = [
+        "site",
+        "organization_unit",
+        "basis",
+        "period_start",
+        "period_end",
+        "value_10k_cny",
+        "price_base_year",
+        "reference",
+    ]
+    list_filter = ["site", "basis", "price_base_year"]
+    search_fields = ["reference", "organization_unit__name", "note"]
+    date_hierarchy = "period_start"
+    list_select_related = ["organization_unit", "site"]

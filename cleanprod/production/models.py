@@ -1,6 +1,7 @@
-"""Production output: the denominators of every intensity indicator."""
+"""Production output and output value: the denominators of every intensity indicator."""
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -77,3 +78,95 @@ class ProductionRecord(models.Model):
                 conversion_factor(self.unit, self.product.canonical_unit)
             except UnitError as error:
                 raise ValidationError({"unit": error.message}, code=error.code) from error
+
+
+class OutputValueBasis(models.TextChoices):
+    """Kind of output value, as defined in the national industrial statistics."""
+
+    GROSS_OUTPUT = "gross_output", _("gross output value")
+    VALUE_ADDED = "value_added", _("value added")
+
+
+class OutputValueRecord(models.Model):
+    """Output value of a site or one of its organisation units over a period of local days.
+
+    The value is in 10,000 CNY (万元) at the comparable prices of ``price_base_year``, the
+    denominator G of the energy per output value of GB/T 2589-2020 (e_g = E / G). A record
+    without an organisation unit is the figure of the whole site. A correction is a record
+    with a negative value and its own reference, netted when records are summed.
+    """
+
+    site = models.ForeignKey(
+        Site, on_delete=models.PROTECT, related_name="output_value_records", verbose_name=_("site")
+    )
+    organization_unit = models.ForeignKey(
+        OrganizationUnit,
+        on_delete=models.PROTECT,
+        related_name="output_value_records",
+        null=True,
+        blank=True,
+        verbose_name=_("organisation unit"),
+        help_text=_("Leave empty for the output value of the whole site."),
+    )
+    period_start = models.DateField(_("first day"))
+    period_end = models.DateField(_("last day"), help_text=_("Inclusive."))
+    value_10k_cny = models.DecimalField(
+        _("output value (10,000 CNY)"),
+        max_digits=18,
+        decimal_places=4,
+        help_text=_("In 10,000 CNY at the comparable prices of the price base year."),
+    )
+    basis = models.CharField(_("basis"), max_length=20, choices=OutputValueBasis.choices)
+    price_base_year = models.PositiveSmallIntegerField(
+        _("price base year"),
+        # Rejects two-digit typos such as 20 for 2020. The NBS comparable-price series start at base year 1952.
+        validators=[MinValueValidator(1952)],
+        help_text=_("Year whose prices the value is expressed in (comparable prices)."),
+    )
+    reference = models.CharField(
+        _("reference"),
+        max_length=60,
+        blank=True,
+        help_text=_("Statistical report or ledger number, needed to keep several records of one period apart."),
+    )
+    note = models.TextField(_("note"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("output value record")
+        verbose_name_plural = _("output value records")
+        ordering = ["site_id", "period_start", "organization_unit_id", "basis"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["site", "organization_unit", "basis", "period_start", "period_end", "reference"],
+                name="output_value_record_unique",
+            ),
+            # SQL treats NULLs as distinct, so site-level records need their own constraint.
+            models.UniqueConstraint(
+                fields=["site", "basis", "period_start", "period_end", "reference"],
+                condition=models.Q(organization_unit__isnull=True),
+                name="output_value_record_site_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        scope = self.organization_unit if self.organization_unit_id is not None else self.site
+        period = f"{self.period_start}–{self.period_end}"
+        return f"{scope} {self.get_basis_display()} {period}: {self.value_10k_cny} × 10,000 CNY"
+
+    def clean(self) -> None:
+        if self.period_start is not None and self.period_end is not None and self.period_end < self.period_start:
+            raise ValidationError(
+                {"period_end": ValidationError(_("The last day is before the first day."), code="invalid_period")}
+            )
+        if self.organization_unit is not None and self.organization_unit.site_id != self.site_id:
+            message = _("The organisation unit belongs to another site.")
+            raise ValidationError({"organization_unit": ValidationError(message, code="unit_other_site")})
+        if (
+            self.price_base_year is not None
+            and self.period_end is not None
+            and self.price_base_year > self.period_end.year
+        ):
+            message = _("The price base year is after the period; enter a year up to %(year)s.")
+            error = ValidationError(message, code="base_year_after_period", params={"year": self.period_end.year})
+            raise ValidationError({"price_base_year": error})

@@ -1,4 +1,4 @@
-"""Production output over a reporting period, the denominator of intensity indicators."""
+"""Production output and output value over a reporting period, the denominators of intensity indicators."""
 
 from __future__ import annotations
 
@@ -10,9 +10,10 @@ from cleanprod.organization.models import OrganizationUnit, Site
 from cleanprod.resources.models import Resource
 from cleanprod.resources.units import conversion_factor
 
-from .models import ProductionRecord
+from .models import OutputValueBasis, OutputValueRecord, ProductionRecord
 
 QUANTITY_PLACES = Decimal("0.0001")
+VALUE_PLACES = Decimal("0.0001")
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,18 @@ class NetOutput:
     unit: str
     record_count: int
     generated: bool
+
+
+@dataclass(frozen=True)
+class OutputValue:
+    """Net output value over a period, corrections included.
+
+    ``value_10k_cny`` is in 10,000 CNY (万元), rounded to 4 decimal places, and
+    ``record_count`` counts the records that overlap the period.
+    """
+
+    value_10k_cny: Decimal
+    record_count: int
 
 
 def prorated_quantity(quantity: Decimal, period_start: date, period_end: date, start: date, end: date) -> Decimal:
@@ -101,3 +114,40 @@ def net_output(
         record_count=count,
         generated=generated,
     )
+
+
+def net_output_value(
+    *,
+    site: Site,
+    start: date,
+    end: date,
+    basis: OutputValueBasis | str,
+    organization_unit: OrganizationUnit | None = None,
+) -> OutputValue:
+    """Sum the output value of one ``basis`` at ``site`` over the days ``start``..``end`` (inclusive).
+
+    Records that overlap the period only in part count with the share of their days
+    inside it (``prorated_quantity``), and negative corrections are netted. Without
+    ``organization_unit`` only the site's own records (no organisation unit) count, and
+    with it only the records of exactly that unit. Unit records are never added up to a
+    site total: the gross output value of a site counts products passed between its
+    workshops once (factory method), while the sum of the workshops' values counts them
+    at every step.
+
+    The values are summed as recorded, so records of different price base years are
+    added without conversion.
+
+    Raise ValueError when ``end`` is before ``start``.
+    """
+    if end < start:
+        raise ValueError(f"The requested period {start}–{end} ends before it starts.")
+    records = OutputValueRecord.objects.filter(
+        site=site, basis=basis, organization_unit=organization_unit, period_start__lte=end, period_end__gte=start
+    ).order_by("pk")
+
+    total = Decimal(0)
+    count = 0
+    for value, period_start, period_end in records.values_list("value_10k_cny", "period_start", "period_end"):
+        total += prorated_quantity(value, period_start, period_end, start, end)
+        count += 1
+    return OutputValue(value_10k_cny=total.quantize(VALUE_PLACES, rounding=ROUND_HALF_UP), record_count=count)

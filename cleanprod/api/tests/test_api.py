@@ -260,9 +260,9 @@ def test_indicators_query_count_is_fixed(client_for, alice, site_a, ledger, djan
     url = f"/api/sites/{site_a.pk}/indicators"
 
     # Session, user, membership check, site, product, meters, rollup totals, six factor
-    # look-ups (coal and grid, and three for the gas's combustion) and the production records:
-    # none of them grows with the number of days.
-    with django_assert_max_num_queries(14):
+    # look-ups (coal and grid, and three for the gas's combustion), the production records and
+    # the output value records: none of them grows with the number of days.
+    with django_assert_max_num_queries(15):
         response = client.get(url, {**PERIOD, "product": "product"})
 
     assert response.status_code == 200

@@ -54,13 +54,25 @@ def test_konstanz_balance_and_missing_co2(konstanz_site):
     assert DiagnosisFindingCode.INCOMPLETE_DATA not in codes
 
 
-def test_konstanz_priorities_include_unmetered_building(konstanz_site):
+def test_konstanz_priorities_without_pv(konstanz_site):
     diagnosis = diagnose_site(konstanz_site, date(2016, 5, 2), date(2016, 5, 15))
 
-    # Utilities 42 %, machining 35 %, and the building's unmetered remainder (10 %) crosses 80 %.
-    assert [item.code for item in diagnosis.priorities] == ["utilities", "machining", "building"]
-    assert [round(item.energy_share_percent or 0) for item in diagnosis.priorities] == [42, 35, 10]
+    # The PV meters are on-site generation, not consumption, so they are not ranked. Utilities
+    # (44 %) and machining (37 %) then cross 80 % together, and the building's unmetered
+    # remainder (11 %) falls just outside the vital few.
+    assert [item.code for item in diagnosis.priorities] == ["utilities", "machining"]
+    assert [round(item.energy_share_percent or 0) for item in diagnosis.priorities] == [44, 37]
     assert all(item.in_energy_pareto for item in diagnosis.priorities)
-    assert diagnosis.priorities[2].energy_tce == pytest.approx(diagnosis.sankey.losses[0].value)
     assert all(item.electricity_co2_t is None for item in diagnosis.priorities)
     assert "No grid emission factor for 2016" in diagnosis.priorities[0].reason
+
+
+def test_konstanz_pv_not_counted_as_consumption(konstanz_site):
+    diagnosis = diagnose_site(konstanz_site, date(2016, 5, 2), date(2016, 5, 15))
+
+    assert not any("_pv_" in meter.code for meter in diagnosis.meters)
+    units = {unit.code: unit for unit in diagnosis.units}
+    assert units["pv"].direct_tce == 0.0
+    assert units["building"].direct_tce == pytest.approx(diagnosis.sankey.losses[0].value)
+    shares = {ranked.item.key: ranked.share_percent or 0.0 for ranked in diagnosis.unit_ranking.energy.ranking.items}
+    assert round(shares["building"]) == 11

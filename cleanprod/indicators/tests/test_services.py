@@ -286,10 +286,10 @@ def test_query_count_does_not_grow_with_days(indicator_ledger, django_assert_max
         compute_indicator_set(indicator_ledger, date(2024, 3, 1), date(2024, 3, 2), product=product)
 
     assert len(one_day) == len(two_days)
-    # Meters, rollup totals, production records, and one factor look-up per resource, year
-    # and kind: standard coal for electricity and natural gas, the grid factor, and the net
-    # calorific value, carbon content and oxidation rate of natural gas.
-    with django_assert_max_num_queries(9):
+    # Meters, rollup totals, production records, output value records, and one factor look-up
+    # per resource, year and kind: standard coal for electricity and natural gas, the grid
+    # factor, and the net calorific value, carbon content and oxidation rate of natural gas.
+    with django_assert_max_num_queries(10):
         compute_indicator_set(indicator_ledger, date(2024, 2, 1), date(2024, 3, 31), product=product)
 
 

@@ -97,6 +97,8 @@ def test_meter_changes_keep_history_with_user(counter, client):
             "resource": counter.resource_id,
             "unit": "kWh",
             "reading_kind": "cumulative",
+            # The change form shows every field, so it posts the default flow as well.
+            "flow": "consumption",
             "multiplier": "1",
             "timestamp_convention": "end",
             "interval_minutes": 15,

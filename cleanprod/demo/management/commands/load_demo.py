@@ -83,6 +83,7 @@ class Command(BaseCommand):
                         "timestamp_convention": meter_spec.convention,
                         "parent": meters.get(meter_spec.parent or ""),
                         "is_virtual": bool(meter_spec.virtual_terms),
+                        "flow": meter_spec.flow,
                     },
                 )
                 meter.full_clean()
