@@ -326,6 +326,7 @@ class Importer:
         return stamp.astimezone(self.site.zone).strftime("%Y-%m-%d %H:%M:%S")
 
     def _process_meter(self, meter_id: int, series: dict[datetime, Entry]) -> None:
+        """Store one meter's values of a chunk: streamed when they follow the stored ones, else rebuilt."""
         if meter_id not in self.stored_last:
             self.stored_last[meter_id] = (
                 Reading.objects.filter(meter_id=meter_id)
@@ -334,6 +335,7 @@ class Importer:
                 .first()
             )
         stored_last = self.stored_last[meter_id]
+
         first = min(series)
         last = max(series)
         new = series
@@ -344,6 +346,7 @@ class Importer:
             new = self._compare_with_stored(meter_id, series, first, last)
         if not new:
             return
+
         profile = self._profile(meter_id)
         appendable = meter_id not in self.rebuild and (stored_last is None or min(new) > stored_last)
         if appendable:
@@ -362,6 +365,7 @@ class Importer:
                 ]
             )
             self._mark_rebuild(meter_id, min(new), max(new))
+
         self.counts[meter_id].add(len(new), min(new), max(new))
         newest = max(new)
         if stored_last is None or newest > stored_last:
@@ -390,7 +394,7 @@ class Importer:
             same_file = self.batch is not None and batch_id == self.batch.pk
             if same_file:
                 # The stored value came from an earlier chunk of this file, whose row number is not
-                # kept; the later row wins and the rejected line points at it.
+                # kept. The later row wins, and the rejected line points at it.
                 self._in_file_conflict(meter_id, stamp, (value, row_number, column), entry)
                 self._replace(pk, meter_id, stamp, value, incoming, record=False)
             elif self.request.replace_conflicts:

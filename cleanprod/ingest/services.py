@@ -290,8 +290,8 @@ STALLED_AFTER_SECONDS = 15 * 60
 def fail_if_stalled(job: ImportJob, now: float | None = None) -> bool:
     """Mark a running job failed when its worker stopped reporting; return True if it did.
 
-    An import is stored in one transaction, so a worker that died mid-file stored nothing;
-    the message says so and asks for the import to be started again.
+    An import is stored in one transaction, so a worker that died mid-file stored nothing.
+    The message explains this and asks for the import to be started again.
     """
     if job.status != JobStatus.RUNNING:
         return False
