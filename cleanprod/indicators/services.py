@@ -173,6 +173,7 @@ class IndicatorSet:
     product_unit: str | None
     net_output: Decimal | None
     energy_intensity_kgce_per_unit: Result | None  # None when no product was requested
+    co2_per_unit_product_t: Result | None  # total CO2 per unit of product; None when no product was requested
     resource_intensities: tuple[ResourceIntensity, ...]
     fresh_water_m3: float
     fresh_water_per_unit_product: Result | None  # None when no product was requested
@@ -253,6 +254,8 @@ def compute_indicator_set(
     energy_intensity: Result | None = None
     intensities: list[ResourceIntensity] = []
     fresh_water_intensity: Result | None = None
+    co2_intensity: Result | None = None
+    total_co2 = _total_co2(scope1_tco2, scope2_tco2)
     if product is not None:
         output = net_output(site=site, product=product, start=start, end=end, organization_unit=unit)
         net = output.quantity
@@ -265,6 +268,7 @@ def compute_indicator_set(
             value = formulas.intensity(item.quantity, production)
             intensities.append(ResourceIntensity(item.resource_code, f"{item.unit}/{output.unit}", value))
         fresh_water_intensity = formulas.fresh_water_per_unit_product(fresh_m3, production)
+        co2_intensity = total_co2 if isinstance(total_co2, Undefined) else formulas.intensity(total_co2, production)
 
     used = [
         *(part.factor for part in (*energy_parts, *scope2_parts)),
@@ -285,11 +289,12 @@ def compute_indicator_set(
         scope2_parts=tuple(scope2_parts),
         fuel_scope1_tco2=scope1_tco2,
         scope1_parts=tuple(scope1_parts),
-        total_co2_t=_total_co2(scope1_tco2, scope2_tco2),
+        total_co2_t=total_co2,
         product_code=product.code if product is not None else None,
         product_unit=product.canonical_unit if product is not None else None,
         net_output=net,
         energy_intensity_kgce_per_unit=energy_intensity,
+        co2_per_unit_product_t=co2_intensity,
         resource_intensities=tuple(intensities),
         fresh_water_m3=fresh_m3,
         fresh_water_per_unit_product=fresh_water_intensity,

@@ -208,3 +208,22 @@ def test_fresh_water_without_production_is_undefined(tmp_path):
 
     assert result.fresh_water_per_unit_product == Undefined("no_production")
     assert result.fresh_water_m3 == pytest.approx(80.0)
+
+
+def test_co2_per_unit_product(tmp_path):
+    site = build_site(tmp_path, DAILY_LEDGER)
+    product = add_output(site, "8")
+
+    result = compute_indicator_set(site, DAY, DAY, product=product)
+
+    assert not isinstance(result.total_co2_t, Undefined)
+    assert result.co2_per_unit_product_t == pytest.approx(result.total_co2_t / 8)
+
+
+def test_co2_per_unit_without_production_is_undefined(tmp_path):
+    site = build_site(tmp_path, DAILY_LEDGER)
+    pieces = Resource.objects.get(code="product_pieces")
+
+    result = compute_indicator_set(site, DAY, DAY, product=pieces)
+
+    assert result.co2_per_unit_product_t == Undefined("no_production")
