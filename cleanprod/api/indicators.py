@@ -4,7 +4,7 @@ from django.http import HttpRequest
 from ninja import Query, Router
 
 from cleanprod.indicators.formulas import Result, Undefined
-from cleanprod.indicators.services import FactoredPart, IndicatorSet, compute_indicator_set
+from cleanprod.indicators.services import FactoredPart, IndicatorSet, ResourceConsumption, compute_indicator_set
 from cleanprod.organization.models import OrganizationUnit, Site
 from cleanprod.resources.services import FactorUse
 
@@ -91,6 +91,23 @@ def _part_out(part: FactoredPart) -> FactoredPartOut:
     )
 
 
+def _consumption_out(item: ResourceConsumption) -> ConsumptionOut:
+    return ConsumptionOut(
+        resource=item.resource_code,
+        unit=item.unit,
+        quantity=item.quantity,
+        estimated=item.estimated,
+        suspect=item.suspect,
+        meter_codes=list(item.meter_codes),
+        coverage=item.coverage,
+        by_year=[YearQuantityOut(year=year, quantity=quantity) for year, quantity in item.by_year],
+    )
+
+
+def _optional_value(value: Result | None) -> ValueOut | None:
+    return value_out(value) if value is not None else None
+
+
 def indicator_set_out(result: IndicatorSet) -> IndicatorSetOut:
     completeness = result.completeness
     intensity = result.energy_intensity_kgce_per_unit
@@ -108,19 +125,9 @@ def indicator_set_out(result: IndicatorSet) -> IndicatorSetOut:
             coverage=completeness.coverage,
             complete=completeness.complete,
         ),
-        consumption=[
-            ConsumptionOut(
-                resource=item.resource_code,
-                unit=item.unit,
-                quantity=item.quantity,
-                estimated=item.estimated,
-                suspect=item.suspect,
-                meter_codes=list(item.meter_codes),
-                coverage=item.coverage,
-                by_year=[YearQuantityOut(year=year, quantity=quantity) for year, quantity in item.by_year],
-            )
-            for item in result.consumption
-        ],
+        consumption=[_consumption_out(item) for item in result.consumption],
+        exported=[_consumption_out(item) for item in result.exported],
+        generated=[_consumption_out(item) for item in result.generated],
         comprehensive_energy_tce=value_out(result.comprehensive_energy_tce),
         energy_parts=[_part_out(part) for part in result.energy_parts],
         electricity_scope2_tco2=value_out(result.electricity_scope2_tco2),
@@ -129,6 +136,13 @@ def indicator_set_out(result: IndicatorSet) -> IndicatorSetOut:
         product_unit=result.product_unit,
         net_output=float(result.net_output) if result.net_output is not None else None,
         energy_intensity_kgce_per_unit=value_out(intensity) if intensity is not None else None,
+        fuel_scope1_tco2=value_out(result.fuel_scope1_tco2),
+        total_co2_t=value_out(result.total_co2_t),
+        co2_per_unit_product_t=_optional_value(result.co2_per_unit_product_t),
+        fresh_water_m3=result.fresh_water_m3,
+        fresh_water_per_unit_product=_optional_value(result.fresh_water_per_unit_product),
+        water_reuse_rate=value_out(result.water_reuse_rate),
+        energy_per_10k_cny=value_out(result.energy_per_10k_cny),
         resource_intensities=[
             IntensityOut(resource=item.resource_code, unit=item.unit, value=value_out(item.value))
             for item in result.resource_intensities

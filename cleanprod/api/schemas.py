@@ -126,6 +126,15 @@ class IndicatorSetOut(Schema):
     product_unit: str | None
     net_output: float | None
     energy_intensity_kgce_per_unit: ValueOut | None  # null when no product was requested
+    fuel_scope1_tco2: ValueOut
+    total_co2_t: ValueOut  # scope 1 fuel combustion + scope 2 electricity
+    co2_per_unit_product_t: ValueOut | None  # null when no product was requested
+    fresh_water_m3: float
+    fresh_water_per_unit_product: ValueOut | None  # null when no product was requested
+    water_reuse_rate: ValueOut  # 0..1
+    energy_per_10k_cny: ValueOut  # tce per 10,000 CNY of gross output value
+    exported: list[ConsumptionOut]  # energy delivered out of the boundary, deducted above
+    generated: list[ConsumptionOut]  # on-site generation, not counted as purchased
     resource_intensities: list[IntensityOut]
     factors: list[FactorOut]
     notices: list[NoticeOut]

@@ -551,3 +551,15 @@ def test_docs_page_uses_local_assets(client):
     assert "/static/ninja/swagger-ui-bundle.js" in html
     assert "/static/ninja/swagger-ui.css" in html
     assert re.findall(r"(?:https?:)?//[\w.-]+", html) == []
+
+
+def test_site_indicators_include_co2_water_and_output_value(client_for, alice, site_a, ledger):
+    body = client_for(alice).get(f"/api/sites/{site_a.pk}/indicators", {**PERIOD, "product": "product"}).json()
+
+    assert body["total_co2_t"]["value"] is None or body["total_co2_t"]["value"] >= 0
+    assert "fuel_scope1_tco2" in body
+    assert body["energy_per_10k_cny"]["value"] is None
+    assert body["energy_per_10k_cny"]["undefined"]["reason"] == "no_output_value"
+    assert body["water_reuse_rate"]["undefined"]["reason"] == "no_data"
+    assert body["exported"] == []
+    assert body["co2_per_unit_product_t"] is not None
