@@ -19,7 +19,7 @@ from cleanprod.organization.models import OrganizationUnit, Site, UnitKind
 from cleanprod.resources.models import FactorKind, Resource
 
 from . import charts
-from .export import completeness_workbook_bytes
+from .export import SiteOverview, completeness_workbook_bytes, indicators_workbook_bytes, overview_workbook_bytes
 from .forms import DashboardPeriodForm
 from .periods import Period, PeriodKind
 from .services import (
@@ -88,8 +88,12 @@ def chart_labels() -> dict[str, str]:
     }
 
 
+def _factor_kind_labels() -> dict[str, str]:
+    return {kind: str(label) for kind, label in FactorKind.choices}
+
+
 def _factor_rows(factors: Any) -> list[dict[str, Any]]:
-    kinds = dict(FactorKind.choices)
+    kinds = _factor_kind_labels()
     return [{"factor": factor, "kind": kinds.get(factor.kind, factor.kind)} for factor in factors]
 
 
@@ -105,9 +109,19 @@ def _bad_period(request: HttpRequest, template: str, context: dict[str, Any]) ->
     return render(request, template, context, status=400)
 
 
+def _visible_sites(request: HttpRequest) -> list[Site]:
+    return list(sites_for(request.user).select_related("enterprise").order_by("enterprise__name", "name"))
+
+
+def _site_overviews(sites: list[Site], period: Period) -> list[SiteOverview]:
+    # NOTE: one indicator computation per site, so the query count of the overview and of its
+    # download grows with the number of sites the user can see.
+    return [SiteOverview(site, compute_indicator_set(site, period.start, period.end)) for site in sites]
+
+
 @require_GET
 def enterprise_overview(request: HttpRequest) -> HttpResponse:
-    sites = list(sites_for(request.user).select_related("enterprise").order_by("enterprise__name", "name"))
+    sites = _visible_sites(request)
     form = DashboardPeriodForm(request.GET)
     context: dict[str, Any] = {"form": form, "sites": sites}
     if not form.is_valid():
@@ -116,10 +130,8 @@ def enterprise_overview(request: HttpRequest) -> HttpResponse:
     period = form.period(latest_data_day(sites) or timezone.localdate())
     query = period_query(period)
     rows = []
-    for site in sites:
-        # NOTE: one indicator computation per site, so the page's query count grows with the
-        # number of sites the user can see.
-        indicators = compute_indicator_set(site, period.start, period.end)
+    for overview in _site_overviews(sites, period):
+        site, indicators = overview.site, overview.indicators
         electricity = indicators.consumption_of("electricity")
         rows.append(
             {
@@ -132,7 +144,7 @@ def enterprise_overview(request: HttpRequest) -> HttpResponse:
                 "url": f"{reverse('dashboards:site', args=[site.pk])}?{query}",
             }
         )
-    context.update({"form": _display_form(period), "period": period, "rows": rows})
+    context.update({"form": _display_form(period), "period": period, "query": query, "rows": rows})
     return render(request, "dashboards/enterprise.html", context)
 
 
@@ -272,3 +284,39 @@ def unit_completeness_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     rows = meter_completeness(unit.site, _scope_meters(unit.site, unit), period)
     content = completeness_workbook_bytes(unit.name, period, rows)
     return _xlsx_response(content, f"completeness-{unit.site.code}-{unit.code}-{period.start}-{period.end}.xlsx")
+
+
+def _indicators_xlsx_response(scope: Site | OrganizationUnit, site: Site, request: HttpRequest) -> HttpResponse:
+    """Return the headline cards and factor versions of the site or unit for the requested period and product."""
+    form, _products, period, product = _site_period(request, site)
+    if period is None:
+        return _period_error_response(form)
+    indicators = compute_scope_indicators(scope, period, product)
+    content = indicators_workbook_bytes(
+        scope.name, period, headline_cards(indicators), indicators.current.factors, _factor_kind_labels()
+    )
+    codes = site.code if isinstance(scope, Site) else f"{site.code}-{scope.code}"
+    return _xlsx_response(content, f"indicators-{codes}-{period.start}-{period.end}.xlsx")
+
+
+@require_GET
+def site_indicators_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+    site = get_site_for_user(request, pk)
+    return _indicators_xlsx_response(site, site, request)
+
+
+@require_GET
+def unit_indicators_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+    unit = get_unit_for_user(request, pk)
+    return _indicators_xlsx_response(unit, unit.site, request)
+
+
+@require_GET
+def enterprise_overview_xlsx(request: HttpRequest) -> HttpResponse:
+    sites = _visible_sites(request)
+    form = DashboardPeriodForm(request.GET)
+    if not form.is_valid():
+        return _period_error_response(form)
+    period = form.period(latest_data_day(sites) or timezone.localdate())
+    content = overview_workbook_bytes(period, _site_overviews(sites, period))
+    return _xlsx_response(content, f"overview-{period.start}-{period.end}.xlsx")

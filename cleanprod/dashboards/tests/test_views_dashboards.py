@@ -197,7 +197,12 @@ def test_enterprise_overview_for_ehs_lists_all(ledger, ledger_b, erin, client_fo
 
 @pytest.mark.parametrize(
     "name",
-    ["dashboards:site", "dashboards:site-priorities-xlsx", "dashboards:site-completeness-xlsx"],
+    [
+        "dashboards:site",
+        "dashboards:site-priorities-xlsx",
+        "dashboards:site-completeness-xlsx",
+        "dashboards:site-indicators-xlsx",
+    ],
 )
 def test_other_site_is_not_found(name, ledger, ledger_b, alice, client_for: ClientFor):
     response = client_for(alice).get(reverse(name, args=[ledger_b.pk]))
@@ -205,7 +210,9 @@ def test_other_site_is_not_found(name, ledger, ledger_b, alice, client_for: Clie
     assert response.status_code == 404
 
 
-@pytest.mark.parametrize("name", ["dashboards:unit", "dashboards:unit-completeness-xlsx"])
+@pytest.mark.parametrize(
+    "name", ["dashboards:unit", "dashboards:unit-completeness-xlsx", "dashboards:unit-indicators-xlsx"]
+)
 def test_other_sites_unit_is_not_found(name, ledger, ledger_b, alice, client_for: ClientFor):
     unit = OrganizationUnit.objects.get(site=ledger_b, code="ws1")
 
@@ -229,7 +236,12 @@ def test_enterprise_overview_without_sites(charlie, client_for: ClientFor):
 
 @pytest.mark.parametrize(
     "name",
-    ["dashboards:site", "dashboards:site-priorities-xlsx", "dashboards:site-completeness-xlsx"],
+    [
+        "dashboards:site",
+        "dashboards:site-priorities-xlsx",
+        "dashboards:site-completeness-xlsx",
+        "dashboards:site-indicators-xlsx",
+    ],
 )
 def test_anonymous_is_sent_to_login(name, ledger):
     url = reverse(name, args=[ledger.pk])
@@ -275,12 +287,29 @@ def test_bad_period_is_translated_to_english(ledger, alice, client_for: ClientFo
     assert "The last day 2024-03-01 is before the first day 2024-03-02" in response.content.decode()
 
 
-def test_bad_period_download_is_rejected(ledger, alice, client_for: ClientFor):
-    url = reverse("dashboards:site-priorities-xlsx", args=[ledger.pk])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "dashboards:site-priorities-xlsx",
+        "dashboards:site-completeness-xlsx",
+        "dashboards:site-indicators-xlsx",
+        "dashboards:unit-completeness-xlsx",
+        "dashboards:unit-indicators-xlsx",
+        "dashboards:enterprise-xlsx",
+    ],
+)
+def test_bad_period_download_is_rejected(name, ledger, alice, client_for: ClientFor):
+    if name.startswith("dashboards:site"):
+        url = reverse(name, args=[ledger.pk])
+    elif name.startswith("dashboards:unit"):
+        url = reverse(name, args=[ledger.units.get(code="ws1").pk])
+    else:
+        url = reverse(name)
 
     response = client_for(alice).get(url + "?kind=day&day=yesterday")
 
     assert response.status_code == 400
+    assert "YYYY-MM-DD" in response.content.decode()
 
 
 def test_site_dashboard_query_count(ledger, alice, client_for: ClientFor, django_assert_max_num_queries):
@@ -365,3 +394,122 @@ def test_headline_cards_without_product(ledger):
     cards = headline_cards(compute_scope_indicators(ledger, period, None))
 
     assert [card.key for card in cards] == ["energy", "electricity", "co2"]
+
+
+def workbook_sheets(response) -> list[list[tuple]]:
+    """Open a downloaded workbook and return the rows of each sheet, in sheet order."""
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    workbook = load_workbook(BytesIO(response.content))
+    return [list(sheet.iter_rows(values_only=True)) for sheet in workbook.worksheets]
+
+
+def test_site_indicators_download_has_numbers(ledger, alice, client_for: ClientFor):
+    url = reverse("dashboards:site-indicators-xlsx", args=[ledger.pk])
+
+    sheets = workbook_sheets(client_for(alice).get(url + DAY_QUERY))
+
+    cards, factors = sheets
+    # Only headers that the Chinese catalogue already translates are checked here.
+    assert cards[0][2] == "数值"
+    by_label = {row[0]: row for row in cards[1:]}
+    assert set(by_label) == {"综合能耗", "电力", "电力范围二 CO2 排放", "单位产品能耗"}
+    electricity = by_label["电力"]
+    assert electricity[1] == "kWh"
+    assert electricity[2] == pytest.approx(2_400.0)
+    assert electricity[3] in ("", None)
+    assert electricity[5] == pytest.approx(2_400.0)
+    assert electricity[6] == pytest.approx(0.0)
+    assert by_label["综合能耗"][2] == pytest.approx(2_400 * 0.1229e-3)
+    assert factors[0][0] == "类型"
+    assert len(factors) > 1
+    assert all(isinstance(row[5], float) for row in factors[1:])
+
+
+def test_indicators_download_leaves_undefined_change_empty(ledger, alice, client_for: ClientFor):
+    url = reverse("dashboards:site-indicators-xlsx", args=[ledger.pk])
+
+    sheets = workbook_sheets(client_for(alice).get(url + DAY_QUERY))
+
+    electricity = next(row for row in sheets[0] if row[0] == "电力")
+    # Nothing was imported for 2023, so the change on last year is empty and the note gives the reason.
+    assert electricity[9] == pytest.approx(0.0)
+    assert electricity[10] is None
+    assert "0.0" in electricity[11]
+
+
+def test_indicators_download_has_product_intensity(ledger, alice, client_for: ClientFor):
+    url = reverse("dashboards:site-indicators-xlsx", args=[ledger.pk])
+
+    sheets = workbook_sheets(client_for(alice).get(url + "?kind=custom&start=2024-03-01&end=2024-03-02"))
+
+    intensity = next(row for row in sheets[0] if row[1] == "kgce/t")
+    assert intensity[2] == pytest.approx(4_800 * 0.1229 / 12)
+
+
+def test_unit_indicators_download_has_numbers(ledger, alice, client_for: ClientFor):
+    melt = ledger.units.get(code="ws1-line1-melt")
+    url = reverse("dashboards:unit-indicators-xlsx", args=[melt.pk])
+
+    response = client_for(alice).get(url + DAY_QUERY)
+
+    cards = workbook_sheets(response)[0]
+    electricity = next(row for row in cards if row[0] == "电力")
+    assert electricity[2] == pytest.approx(1_440.0)
+    assert melt.code in response["Content-Disposition"]
+
+
+def test_indicators_download_in_english(ledger, alice, client_for: ClientFor):
+    client = client_for(alice)
+    client.post(reverse("set_language"), {"language": "en"})
+    url = reverse("dashboards:site-indicators-xlsx", args=[ledger.pk])
+
+    sheets = workbook_sheets(client.get(url + DAY_QUERY))
+
+    cards = sheets[0]
+    assert cards[0][:3] == ("Indicator", "Unit", "Value")
+    assert any(row[0] == "Electricity" for row in cards[1:])
+
+
+def test_enterprise_download_lists_own_sites(ledger, ledger_b, alice, client_for: ClientFor):
+    url = reverse("dashboards:enterprise-xlsx")
+
+    sheets = workbook_sheets(client_for(alice).get(url + DAY_QUERY))
+
+    rows = sheets[0]
+    assert rows[0][3] == "综合能耗（tce，吨标准煤）"
+    assert rows[0][6] == "数据完整率（%）"
+    assert [row[1] for row in rows[1:]] == [ledger.code]
+    site_row = rows[1]
+    assert site_row[3] == pytest.approx(2_400 * 0.1229e-3)
+    assert site_row[4] == pytest.approx(2_400.0)
+    assert isinstance(site_row[5], float)
+    assert site_row[6] == pytest.approx(100.0)
+
+
+def test_enterprise_download_for_ehs_lists_all(ledger, ledger_b, erin, client_for: ClientFor):
+    url = reverse("dashboards:enterprise-xlsx")
+
+    rows = workbook_sheets(client_for(erin).get(url + DAY_QUERY))[0]
+
+    assert {row[1] for row in rows[1:]} == {ledger.code, ledger_b.code}
+    # Site B has a meter but no imported data, so its data completeness is 0.
+    site_b_row = next(row for row in rows[1:] if row[1] == ledger_b.code)
+    assert site_b_row[6] == pytest.approx(0.0)
+
+
+def test_pages_link_their_downloads(ledger, alice, client_for: ClientFor):
+    client = client_for(alice)
+    workshop = ledger.units.get(code="ws1")
+    pages = [
+        (reverse("dashboards:site", args=[ledger.pk]), reverse("dashboards:site-indicators-xlsx", args=[ledger.pk])),
+        (
+            reverse("dashboards:unit", args=[workshop.pk]),
+            reverse("dashboards:unit-indicators-xlsx", args=[workshop.pk]),
+        ),
+        (reverse("dashboards:enterprise"), reverse("dashboards:enterprise-xlsx")),
+    ]
+
+    for page, download in pages:
+        content = client.get(page + DAY_QUERY).content.decode()
+        assert download + "?kind=day" in content, page
