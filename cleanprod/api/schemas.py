@@ -127,7 +127,7 @@ class IndicatorSetOut(Schema):
     net_output: float | None
     energy_intensity_kgce_per_unit: ValueOut | None  # null when no product was requested
     fuel_scope1_tco2: ValueOut
-    total_co2_t: ValueOut  # scope 1 fuel combustion + scope 2 electricity
+    total_co2_t: ValueOut  # scope 1 (fuel, carbonates) + scope 2 (electricity, heat)
     co2_per_unit_product_t: ValueOut | None  # null when no product was requested
     fresh_water_m3: float
     fresh_water_per_unit_product: ValueOut | None  # null when no product was requested

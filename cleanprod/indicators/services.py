@@ -12,6 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Literal
 
 from django.db.models import Sum
 from django.db.models.functions import ExtractYear
@@ -56,7 +57,24 @@ NOTICE_MESSAGES: dict[str, Promise] = {
         "The net calorific value, carbon content or oxidation rate of %(resource)s for %(year)s is missing, "
         "so scope 1 CO2 is not computed; add the missing factor to the factor table."
     ),
+    "missing_equivalent_value_factor": _(
+        "No standard coal coefficient of electricity at the primary-energy equivalent value for %(year)s, so "
+        "comprehensive energy is not computed; add that year's equivalent value, derived from the average coal "
+        "consumption of thermal power supply, to the factor table."
+    ),
+    "missing_heat_factor": _(
+        "No emission factor of purchased heat for %(year)s, so scope 2 CO2 of heat is not computed; add the "
+        "factor to the factor table."
+    ),
+    "steam_not_converted": _(
+        "%(resource)s is measured in %(unit)s and is left out of scope 2 CO2 and total CO2, because converting it "
+        "to heat needs the steam enthalpy; meter the heat in GJ to include it."
+    ),
 }
+
+ElectricityBasis = Literal["calorific", "equivalent"]
+
+HEAT = "heat"
 
 FRESH_WATER = "fresh_water"
 RECYCLED_WATER = "recycled_water"
@@ -106,7 +124,7 @@ class FactoredPart:
     resource_code: str
     year: int
     quantity: float  # canonical unit of the resource, negative for exported energy
-    result: float  # tce in energy_parts, tCO2 in scope2_parts, negative for exported energy
+    result: float  # tce in energy_parts, tCO2 in the scope 2 parts, negative for exported energy
     factor: FactorUse
 
 
@@ -162,13 +180,19 @@ class IndicatorSet:
     consumption: tuple[ResourceConsumption, ...]
     exported: tuple[ResourceConsumption, ...]
     generated: tuple[ResourceConsumption, ...]
+    electricity_basis: ElectricityBasis  # how electricity is converted to tce (GB/T 2589 当量值 or 等价值)
     comprehensive_energy_tce: Result
     energy_parts: tuple[FactoredPart, ...]
     electricity_scope2_tco2: Result
-    scope2_parts: tuple[FactoredPart, ...]
+    scope2_parts: tuple[FactoredPart, ...]  # electricity only
+    heat_scope2_tco2: Result
+    heat_scope2_parts: tuple[FactoredPart, ...]
     fuel_scope1_tco2: Result
     scope1_parts: tuple[CombustionPart, ...]
-    total_co2_t: Result  # scope 1 fuel combustion + scope 2 electricity
+    carbonate_scope1_tco2: Result
+    carbonate_parts: tuple[FactoredPart, ...]
+    # scope 1 fuel combustion and carbonate process + scope 2 electricity and heat
+    total_co2_t: Result
     product_code: str | None
     product_unit: str | None
     net_output: Decimal | None
@@ -207,6 +231,7 @@ def compute_indicator_set(
     *,
     product: Resource | None = None,
     now: datetime | None = None,
+    electricity_basis: ElectricityBasis = "calorific",
 ) -> IndicatorSet:
     """Compute consumption, coverage, comprehensive energy, CO2, water indicators and intensities for a scope.
 
@@ -221,6 +246,9 @@ def compute_indicator_set(
     is only reported in ``generated``. With ``product``, intensities are per unit of its net output
     (production.services.net_output, of the unit itself when the scope is a unit).
     Values of a partial period are returned unchanged, with ``partial`` set to True.
+    ``electricity_basis`` converts electricity to tce at the calorific equivalent (当量值, the
+    undated GB/T 2589 coefficient) or at the primary-energy equivalent value (等价值), which
+    the factor table must hold for each year as FactorKind.STANDARD_COAL_EQUIVALENT_VALUE.
 
     Raise ValueError when ``end`` is before ``start``.
     """
@@ -244,9 +272,11 @@ def compute_indicator_set(
 
     notices: list[Notice] = []
     resources = {meter.resource.code: meter.resource for meter in meters}
-    energy_tce, energy_parts = _comprehensive_energy(resources, consumption, exported, notices)
+    energy_tce, energy_parts = _comprehensive_energy(resources, consumption, exported, notices, electricity_basis)
     scope2_tco2, scope2_parts = _electricity_scope2(site, resources, consumption, exported, notices)
+    heat_tco2, heat_parts = _heat_scope2(resources, consumption, exported, notices)
     scope1_tco2, scope1_parts = _fuel_scope1(resources, consumption, notices)
+    carbonate_tco2, carbonate_parts = _carbonate_scope1(resources, consumption)
     fresh_m3 = _water_m3(consumption, FRESH_WATER)
     reuse_rate = formulas.water_reuse_rate(_water_m3(consumption, RECYCLED_WATER), fresh_m3)
 
@@ -255,7 +285,7 @@ def compute_indicator_set(
     intensities: list[ResourceIntensity] = []
     fresh_water_intensity: Result | None = None
     co2_intensity: Result | None = None
-    total_co2 = _total_co2(scope1_tco2, scope2_tco2)
+    total_co2 = _total_co2(scope1_tco2, carbonate_tco2, scope2_tco2, heat_tco2)
     if product is not None:
         output = net_output(site=site, product=product, start=start, end=end, organization_unit=unit)
         net = output.quantity
@@ -271,7 +301,7 @@ def compute_indicator_set(
         co2_intensity = total_co2 if isinstance(total_co2, Undefined) else formulas.intensity(total_co2, production)
 
     used = [
-        *(part.factor for part in (*energy_parts, *scope2_parts)),
+        *(part.factor for part in (*energy_parts, *scope2_parts, *heat_parts, *carbonate_parts)),
         *(use for part in scope1_parts for use in part.factors),
     ]
     result = IndicatorSet(
@@ -283,12 +313,17 @@ def compute_indicator_set(
         consumption=tuple(consumption),
         exported=tuple(exported),
         generated=tuple(generated),
+        electricity_basis=electricity_basis,
         comprehensive_energy_tce=energy_tce,
         energy_parts=tuple(energy_parts),
         electricity_scope2_tco2=scope2_tco2,
         scope2_parts=tuple(scope2_parts),
+        heat_scope2_tco2=heat_tco2,
+        heat_scope2_parts=tuple(heat_parts),
         fuel_scope1_tco2=scope1_tco2,
         scope1_parts=tuple(scope1_parts),
+        carbonate_scope1_tco2=carbonate_tco2,
+        carbonate_parts=tuple(carbonate_parts),
         total_co2_t=total_co2,
         product_code=product.code if product is not None else None,
         product_unit=product.canonical_unit if product is not None else None,
@@ -428,8 +463,12 @@ def _comprehensive_energy(
     consumption: list[ResourceConsumption],
     exported: list[ResourceConsumption],
     notices: list[Notice],
+    electricity_basis: ElectricityBasis,
 ) -> tuple[Result, list[FactoredPart]]:
-    """Convert each energy resource to tce with the GB/T 2589 coefficient of each year, and deduct exported energy."""
+    """Convert each energy resource to tce with the GB/T 2589 coefficient of each year, and deduct exported energy.
+
+    With the "equivalent" basis, electricity uses the year's primary-energy equivalent value.
+    """
     pairs: dict[bool, list[tuple[float, float]]] = {False: [], True: []}
     parts: list[FactoredPart] = []
     missing = False
@@ -439,14 +478,19 @@ def _comprehensive_energy(
             if not resource.is_energy:
                 continue
             for year, quantity in item.by_year:
+                equivalent = electricity_basis == "equivalent" and resource.category == Category.ELECTRICITY
                 try:
-                    # The coefficient kᵢ in tce per canonical unit: the conversion is linear, so
-                    # converting 1 unit gives it, with the unit conversion done by apply_factor.
-                    coefficient, factor = standard_coal_tce(resource, 1.0, year)
+                    coefficient, factor = _tce_coefficient(resource, year, equivalent=equivalent)
                 except FactorNotFound as error:
                     missing = True
-                    logger.warning("standard coal coefficient missing: %s", error)
-                    notices.append(Notice("missing_standard_coal_factor", {"resource": resource.code, "year": year}))
+                    if equivalent:
+                        logger.warning("primary-energy equivalent value of electricity missing: %s", error)
+                        notices.append(Notice("missing_equivalent_value_factor", {"year": year}))
+                    else:
+                        logger.warning("standard coal coefficient missing: %s", error)
+                        notices.append(
+                            Notice("missing_standard_coal_factor", {"resource": resource.code, "year": year})
+                        )
                     continue
                 pairs[is_export].append((quantity, coefficient))
                 signed = -quantity if is_export else quantity
@@ -455,6 +499,18 @@ def _comprehensive_energy(
         # A total without one of its energies would misstate consumption.
         return Undefined("missing_factor"), parts
     return formulas.comprehensive_energy_tce(pairs[False], exported=pairs[True]), parts
+
+
+def _tce_coefficient(resource: Resource, year: int, *, equivalent: bool) -> tuple[float, FactorUse]:
+    """Return the coefficient kᵢ in tce per canonical unit of the resource, with the factor it comes from.
+
+    The conversion is linear, so converting 1 unit gives kᵢ, with the unit conversion done by apply_factor.
+    Raise FactorNotFound when the table has no coefficient for the year.
+    """
+    if equivalent:
+        factor = select_factor(FactorKind.STANDARD_COAL_EQUIVALENT_VALUE, resource, year)
+        return apply_factor(1.0, resource.canonical_unit, factor, "tce"), factor
+    return standard_coal_tce(resource, 1.0, year)
 
 
 def _grid_factor(site: Site, electricity: Resource, year: int, notices: list[Notice]) -> FactorUse:
@@ -545,12 +601,85 @@ def _fuel_scope1(
     return formulas.total_co2_t(combustion_t=sum(part.tco2 for part in parts)), parts
 
 
-def _total_co2(scope1_tco2: Result, scope2_tco2: Result) -> Result:
-    if isinstance(scope1_tco2, Undefined):
-        return scope1_tco2
-    if isinstance(scope2_tco2, Undefined):
-        return scope2_tco2
-    return formulas.total_co2_t(combustion_t=scope1_tco2, purchased_electricity_t=scope2_tco2)
+def _heat_scope2(
+    resources: dict[str, Resource],
+    consumption: list[ResourceConsumption],
+    exported: list[ResourceConsumption],
+    notices: list[Notice],
+) -> tuple[Result, list[FactoredPart]]:
+    """Compute scope 2 CO2 of purchased heat in t with each year's heat factor (GB/T 32150-2015).
+
+    Heat meters (resource "heat") count as purchased, and export meters of heat are deducted.
+    Steam and other heat media not metered in GJ are left out with a notice.
+    """
+    parts: list[FactoredPart] = []
+    tco2_by_flow = {False: 0.0, True: 0.0}
+    missing = False
+    for is_export, items in ((False, consumption), (True, exported)):
+        for item in items:
+            medium = resources[item.resource_code]
+            if medium.category != Category.HEAT:
+                continue
+            if medium.code != HEAT:
+                # NOTE: steam in t needs the enthalpy at its pressure and temperature to give GJ,
+                # which the meter does not record, so scope 2 and total CO2 omit it.
+                notices.append(Notice("steam_not_converted", {"resource": medium.code, "unit": item.unit}))
+                continue
+            for year, quantity in item.by_year:
+                try:
+                    factor = select_factor(FactorKind.HEAT_EMISSION, medium, year)
+                except FactorNotFound as error:
+                    missing = True
+                    logger.warning("heat emission factor missing: %s", error)
+                    notices.append(Notice("missing_heat_factor", {"year": year}))
+                    continue
+                heat_gj = quantity * conversion_factor(item.unit, "GJ")
+                tco2 = formulas.purchased_heat_co2_t(heat_gj, apply_factor(1.0, "GJ", factor, "tCO2"))
+                tco2_by_flow[is_export] += tco2
+                sign = -1 if is_export else 1
+                parts.append(FactoredPart(item.resource_code, year, sign * quantity, sign * tco2, factor))
+    if missing:
+        return Undefined("missing_factor"), parts
+    return formulas.total_co2_t(purchased_heat_t=tco2_by_flow[False], exported_heat_t=tco2_by_flow[True]), parts
+
+
+def _carbonate_scope1(
+    resources: dict[str, Resource], consumption: list[ResourceConsumption]
+) -> tuple[Result, list[FactoredPart]]:
+    """Compute scope 1 process CO2 of carbonate decomposition in t: Σ AD × EF × purity (NDRC guidelines).
+
+    A raw material counts as a carbonate when the factor table has a carbonate emission factor
+    for it (seeded: limestone and dolomite), and every tonne consumed is treated as decomposed.
+    The purity is taken as 1 because no model records the carbonate content of a raw material
+    yet, so impure limestone overstates the emissions.
+    """
+    parts: list[FactoredPart] = []
+    for item in consumption:
+        material = resources[item.resource_code]
+        if material.category != Category.RAW_MATERIAL:
+            continue
+        for year, quantity in item.by_year:
+            try:
+                factor = select_factor(FactorKind.CARBONATE_EMISSION, material, year)
+            except FactorNotFound:
+                # Not a carbonate, or a carbonate without a factor: neither is counted.
+                continue
+            carbonate_t = quantity * conversion_factor(item.unit, "t")
+            tco2 = formulas.carbonate_process_co2_t(carbonate_t, apply_factor(1.0, "t", factor, "tCO2"), 1.0)
+            parts.append(FactoredPart(item.resource_code, year, quantity, tco2, factor))
+    return formulas.total_co2_t(process_t=sum(part.result for part in parts)), parts
+
+
+def _total_co2(fuel_tco2: Result, carbonate_tco2: Result, electricity_tco2: Result, heat_tco2: Result) -> Result:
+    """Add scope 1 and scope 2 CO2, or return the first undefined term, because a total without it would mislead."""
+    terms = (fuel_tco2, carbonate_tco2, electricity_tco2, heat_tco2)
+    for term in terms:
+        if isinstance(term, Undefined):
+            return term
+    fuel, carbonate, electricity, heat = (term for term in terms if not isinstance(term, Undefined))
+    return formulas.total_co2_t(
+        combustion_t=fuel, process_t=carbonate, purchased_electricity_t=electricity, purchased_heat_t=heat
+    )
 
 
 def _water_m3(consumption: list[ResourceConsumption], resource_code: str) -> float:

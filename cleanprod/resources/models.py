@@ -90,6 +90,8 @@ class FactorKind(models.TextChoices):
     FUEL_NCV = "fuel_ncv", _("net calorific value")
     FUEL_CARBON_CONTENT = "fuel_carbon_content", _("carbon content per unit heat")
     FUEL_OXIDATION = "fuel_oxidation", _("carbon oxidation rate")
+    # Stoichiometric M(CO2)/M(carbonate), tCO2 per t of carbonate
+    CARBONATE_EMISSION = "carbonate_emission", _("carbonate emission factor")
 
 
 class Confidence(models.TextChoices):

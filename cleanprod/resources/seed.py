@@ -29,6 +29,8 @@ RESOURCES: list[tuple[str, str, str, str, str, bool, str]] = [
     ("recycled_water", "回用水", "Recycled water", "water", "m3", False, ""),
     ("compressed_air", "压缩空气", "Compressed air", "energy_medium", "m3", False, ""),
     ("raw_material", "原辅材料", "Raw and auxiliary materials", "raw_material", "t", False, ""),
+    ("limestone", "石灰石", "Limestone (CaCO3)", "raw_material", "t", False, ""),
+    ("dolomite", "白云石", "Dolomite (CaMg(CO3)2)", "raw_material", "t", False, ""),
     ("product", "产品", "Product", "product", "t", False, ""),
     ("product_pieces", "产品（件）", "Product (pieces)", "product", "pcs", False, ""),
     ("general_solid_waste", "一般工业固体废物", "General industrial solid waste", "solid_waste", "t", False, ""),
@@ -84,6 +86,12 @@ _GRID_MEE_NBS = [
     ("northwest_china", 2023, "0.5543", "V"),
     ("south_china", 2022, "0.3869", "V"),
     ("southwest_china", 2022, "0.2268", "V"),
+]
+
+_CARBONATE_FACTORS = [
+    # resource, tCO2 per t of pure carbonate: 44.0095 / 100.0869 for CaCO3, 2 × 44.0095 / 184.4008 for CaMg(CO3)2
+    ("limestone", "0.43971"),
+    ("dolomite", "0.47732"),
 ]
 
 _FUEL_DEFAULTS = [
@@ -159,6 +167,21 @@ def factor_rows() -> list[dict[str, Any]]:
             "confidence": "C",
         }
     )
+    for resource, value in _CARBONATE_FACTORS:
+        rows.append(
+            {
+                "kind": "carbonate_emission",
+                "resource": resource,
+                "series": "stoichiometric",
+                "region": "national",
+                "data_year": None,
+                "value": Decimal(value),
+                "unit": "tCO2/t",
+                "source": "stoichiometric M(CO2)/M(carbonate)",
+                "edition": "",
+                "confidence": "C",
+            }
+        )
     for resource, ncv, ncv_unit, carbon, oxidation in _FUEL_DEFAULTS:
         for kind, value, unit in (
             ("fuel_ncv", ncv, ncv_unit),
