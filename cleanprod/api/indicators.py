@@ -55,7 +55,9 @@ def unit_indicators(request: HttpRequest, unit_id: int, query: Query[IndicatorQu
 
 def _indicators(scope: Site | OrganizationUnit, query: IndicatorQuery) -> IndicatorSetOut:
     product = product_for(query.product) if query.product else None
-    result = compute_indicator_set(scope, query.start, query.end, product=product)
+    result = compute_indicator_set(
+        scope, query.start, query.end, product=product, electricity_basis=query.electricity_basis
+    )
     return indicator_set_out(result)
 
 
@@ -136,7 +138,10 @@ def indicator_set_out(result: IndicatorSet) -> IndicatorSetOut:
         product_unit=result.product_unit,
         net_output=float(result.net_output) if result.net_output is not None else None,
         energy_intensity_kgce_per_unit=value_out(intensity) if intensity is not None else None,
+        electricity_basis=result.electricity_basis,
         fuel_scope1_tco2=value_out(result.fuel_scope1_tco2),
+        carbonate_scope1_tco2=value_out(result.carbonate_scope1_tco2),
+        heat_scope2_tco2=value_out(result.heat_scope2_tco2),
         total_co2_t=value_out(result.total_co2_t),
         co2_per_unit_product_t=_optional_value(result.co2_per_unit_product_t),
         fresh_water_m3=result.fresh_water_m3,

@@ -6,7 +6,7 @@ turns them into 400 responses with translated messages.
 
 import re
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from ninja import Schema
 from pydantic import BeforeValidator, Field, WithJsonSchema, model_validator
@@ -63,4 +63,9 @@ class PeriodQuery(Schema):
 class IndicatorQuery(PeriodQuery):
     product: str | None = Field(
         None, description="Code of a product resource, e.g. product; intensities are per unit of its net output."
+    )
+    electricity_basis: Literal["calorific", "equivalent"] = Field(
+        "calorific",
+        description="Electricity in comprehensive energy at its calorific equivalent (当量值, 0.1229 kgce/kWh) "
+        "or at the year's primary-energy equivalent value (等价值) from the factor table.",
     )

@@ -126,7 +126,10 @@ class IndicatorSetOut(Schema):
     product_unit: str | None
     net_output: float | None
     energy_intensity_kgce_per_unit: ValueOut | None  # null when no product was requested
+    electricity_basis: str  # "calorific" (当量值) or "equivalent" (等价值)
     fuel_scope1_tco2: ValueOut
+    carbonate_scope1_tco2: ValueOut
+    heat_scope2_tco2: ValueOut
     total_co2_t: ValueOut  # scope 1 (fuel, carbonates) + scope 2 (electricity, heat)
     co2_per_unit_product_t: ValueOut | None  # null when no product was requested
     fresh_water_m3: float

@@ -563,3 +563,21 @@ def test_site_indicators_include_co2_water_and_output_value(client_for, alice, s
     assert body["water_reuse_rate"]["undefined"]["reason"] == "no_data"
     assert body["exported"] == []
     assert body["co2_per_unit_product_t"] is not None
+
+
+def test_equivalent_basis_without_factor_is_undefined(client_for, alice, site_a, ledger):
+    body = (
+        client_for(alice)
+        .get(f"/api/sites/{site_a.pk}/indicators", {**PERIOD, "electricity_basis": "equivalent"})
+        .json()
+    )
+
+    assert body["electricity_basis"] == "equivalent"
+    assert body["comprehensive_energy_tce"]["value"] is None
+    assert body["comprehensive_energy_tce"]["undefined"]["reason"] == "missing_factor"
+
+
+def test_unknown_electricity_basis_is_rejected(client_for, alice, site_a, ledger):
+    response = client_for(alice).get(f"/api/sites/{site_a.pk}/indicators", {**PERIOD, "electricity_basis": "primary"})
+
+    assert response.status_code == 400
