@@ -3,7 +3,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from cleanprod.organization.admin_scope import SiteScopedAdminMixin
 
-from .models import OutputValueRecord, ProductionRecord
+from .models import OutputValueRecord, ProductionRecord, WasteRecord
 
 
 @admin.register(ProductionRecord)
@@ -42,3 +42,26 @@ class OutputValueRecordAdmin(SiteScopedAdminMixin, SimpleHistoryAdmin):  # type:
     search_fields = ["reference", "organization_unit__name", "note"]
     date_hierarchy = "period_start"
     list_select_related = ["organization_unit", "site"]
+
+
+@admin.register(WasteRecord)
+class WasteRecordAdmin(SiteScopedAdminMixin, SimpleHistoryAdmin):  # type: ignore[misc]
+    list_display = [
+        "site",
+        "organization_unit",
+        "resource",
+        "period_start",
+        "period_end",
+        "generated_t",
+        "utilised_t",
+        "prior_stock_utilised_t",
+        "disposed_t",
+        "stored_t",
+        "dumped_t",
+        "disposal_route",
+        "reference",
+    ]
+    list_filter = ["site", "resource__category", "disposal_route", "resource"]
+    search_fields = ["reference", "organization_unit__name", "resource__code", "note"]
+    date_hierarchy = "period_start"
+    list_select_related = ["organization_unit", "resource", "site"]

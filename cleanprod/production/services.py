@@ -1,8 +1,8 @@
-"""Production output and output value over a reporting period, the denominators of intensity indicators."""
+"""Production output, output value and waste quantities over a reporting period."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -10,7 +10,7 @@ from cleanprod.organization.models import OrganizationUnit, Site
 from cleanprod.resources.models import Resource
 from cleanprod.resources.units import conversion_factor
 
-from .models import OutputValueBasis, OutputValueRecord, ProductionRecord
+from .models import OutputValueBasis, OutputValueRecord, ProductionRecord, WasteRecord
 
 QUANTITY_PLACES = Decimal("0.0001")
 VALUE_PLACES = Decimal("0.0001")
@@ -151,3 +151,120 @@ def net_output_value(
         total += prorated_quantity(value, period_start, period_end, start, end)
         count += 1
     return OutputValue(value_10k_cny=total.quantize(VALUE_PLACES, rounding=ROUND_HALF_UP), record_count=count)
+
+
+WASTE_QUANTITY_FIELDS = ("generated_t", "utilised_t", "prior_stock_utilised_t", "disposed_t", "stored_t", "dumped_t")
+
+
+@dataclass(frozen=True)
+class WasteQuantities:
+    """Waste quantities in tonnes, with the meanings of the WasteRecord fields of the same names."""
+
+    generated_t: Decimal = Decimal(0)
+    utilised_t: Decimal = Decimal(0)
+    prior_stock_utilised_t: Decimal = Decimal(0)
+    disposed_t: Decimal = Decimal(0)
+    stored_t: Decimal = Decimal(0)
+    dumped_t: Decimal = Decimal(0)
+
+    def __add__(self, other: WasteQuantities) -> WasteQuantities:
+        return WasteQuantities(**{name: getattr(self, name) + getattr(other, name) for name in WASTE_QUANTITY_FIELDS})
+
+    def rounded(self) -> WasteQuantities:
+        """Return the quantities rounded to 4 decimal places, the precision of the stored records."""
+        return WasteQuantities(
+            **{
+                name: getattr(self, name).quantize(QUANTITY_PLACES, rounding=ROUND_HALF_UP)
+                for name in WASTE_QUANTITY_FIELDS
+            }
+        )
+
+
+@dataclass(frozen=True)
+class ResourceWaste:
+    """Waste quantities of one waste resource; ``hw_category`` is empty for general solid waste."""
+
+    code: str
+    category: str
+    hw_category: str
+    quantities: WasteQuantities
+
+
+@dataclass(frozen=True)
+class WasteTotals:
+    """Waste quantities over a period, rounded to 4 decimal places.
+
+    ``by_resource`` is keyed by resource code and ``by_route`` by DisposalRoute value, with
+    "" for records without a route. ``total`` sums all records, and ``record_count``
+    counts the records that overlap the period.
+    """
+
+    by_resource: dict[str, ResourceWaste] = field(default_factory=dict)
+    by_route: dict[str, WasteQuantities] = field(default_factory=dict)
+    total: WasteQuantities = WasteQuantities()
+    record_count: int = 0
+
+
+def waste_totals(
+    *,
+    site: Site,
+    start: date,
+    end: date,
+    organization_unit: OrganizationUnit | None = None,
+    category: str | None = None,
+) -> WasteTotals:
+    """Sum the waste records of ``site`` over the days ``start``..``end`` (inclusive).
+
+    Records that overlap the period only in part count with the share of their days inside
+    it (``prorated_quantity``), each quantity prorated alike. Without ``organization_unit``
+    every record of the site counts, with or without a unit. With it, only the records of
+    exactly that unit count. ``category`` (Category.SOLID_WASTE or HAZARDOUS_WASTE) keeps
+    only the records of that waste category.
+
+    Raise ValueError when ``end`` is before ``start``.
+    """
+    if end < start:
+        raise ValueError(f"The requested period {start}–{end} ends before it starts.")
+    records = (
+        WasteRecord.objects.filter(site=site, period_start__lte=end, period_end__gte=start)
+        .select_related("resource")
+        .order_by("pk")
+    )
+    if organization_unit is not None:
+        records = records.filter(organization_unit=organization_unit)
+    if category is not None:
+        records = records.filter(resource__category=category)
+
+    by_resource: dict[str, WasteQuantities] = {}
+    resources: dict[str, Resource] = {}
+    by_route: dict[str, WasteQuantities] = {}
+    total = WasteQuantities()
+    count = 0
+    for record in records:
+        share = WasteQuantities(
+            **{
+                name: prorated_quantity(getattr(record, name), record.period_start, record.period_end, start, end)
+                for name in WASTE_QUANTITY_FIELDS
+            }
+        )
+        code = record.resource.code
+        resources[code] = record.resource
+        by_resource[code] = by_resource.get(code, WasteQuantities()) + share
+        by_route[record.disposal_route] = by_route.get(record.disposal_route, WasteQuantities()) + share
+        total += share
+        count += 1
+
+    return WasteTotals(
+        by_resource={
+            code: ResourceWaste(
+                code=code,
+                category=resources[code].category,
+                hw_category=resources[code].hw_category,
+                quantities=quantities.rounded(),
+            )
+            for code, quantities in by_resource.items()
+        },
+        by_route={route: quantities.rounded() for route, quantities in by_route.items()},
+        total=total.rounded(),
+        record_count=count,
+    )
