@@ -5,6 +5,7 @@ from ninja import Query, Router
 
 from cleanprod.diagnosis.analysis import Finding, ParetoResult, Sankey, empty_reason_message
 from cleanprod.diagnosis.export import priority_workbook_bytes
+from cleanprod.diagnosis.resources import rank_units_by_waste, rank_units_by_water
 from cleanprod.diagnosis.services import Diagnosis, RankingPair, diagnose_site
 
 from .errors import ErrorOut
@@ -46,7 +47,10 @@ def site_diagnosis(request: HttpRequest, site_id: int, query: Query[PeriodQuery]
     Energy is in tce (GB/T 2589 coefficients); CO2 is that of purchased electricity only.
     """
     site = site_for(request, site_id)
-    return diagnosis_out(diagnose_site(site, query.start, query.end))
+    diagnosis = diagnose_site(site, query.start, query.end)
+    water = rank_units_by_water(site, query.start, query.end)
+    waste = rank_units_by_waste(site, query.start, query.end)
+    return diagnosis_out(diagnosis, water, waste)
 
 
 @router.get(
@@ -113,7 +117,7 @@ def sankey_out(sankey: Sankey) -> SankeyOut:
     )
 
 
-def diagnosis_out(diagnosis: Diagnosis) -> DiagnosisOut:
+def diagnosis_out(diagnosis: Diagnosis, water: ParetoResult, waste: ParetoResult) -> DiagnosisOut:
     return DiagnosisOut(
         site_id=diagnosis.site_id,
         site_name=diagnosis.site_name,
@@ -162,6 +166,8 @@ def diagnosis_out(diagnosis: Diagnosis) -> DiagnosisOut:
             units=_pair_out(diagnosis.unit_ranking),
             processes=_pair_out(diagnosis.process_ranking),
             equipment=_pair_out(diagnosis.equipment_ranking),
+            water=pareto_out(water),
+            waste=pareto_out(waste),
         ),
         sankey=sankey_out(diagnosis.sankey),
         balances=[

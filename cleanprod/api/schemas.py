@@ -219,6 +219,8 @@ class RankingsOut(Schema):
     units: RankingPairOut  # by direct values, so each tce appears in exactly one unit
     processes: RankingPairOut  # outermost process units, by rolled-up totals
     equipment: RankingPairOut  # outermost equipment units, by rolled-up totals
+    water: ParetoOut  # units by fresh-water intake, m3
+    waste: ParetoOut  # units by metered waste generation, t
 
 
 class SankeyNodeOut(Schema):

@@ -581,3 +581,10 @@ def test_unknown_electricity_basis_is_rejected(client_for, alice, site_a, ledger
     response = client_for(alice).get(f"/api/sites/{site_a.pk}/indicators", {**PERIOD, "electricity_basis": "primary"})
 
     assert response.status_code == 400
+
+
+def test_diagnosis_includes_water_and_waste_rankings(client_for, alice, site_a, ledger):
+    body = client_for(alice).get(f"/api/sites/{site_a.pk}/diagnosis", PERIOD).json()
+
+    assert body["rankings"]["water"]["unit"] in {"m3", ""}
+    assert "waste" in body["rankings"]
