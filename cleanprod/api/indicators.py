@@ -147,6 +147,7 @@ def indicator_set_out(result: IndicatorSet) -> IndicatorSetOut:
         fresh_water_m3=result.fresh_water_m3,
         fresh_water_per_unit_product=_optional_value(result.fresh_water_per_unit_product),
         water_reuse_rate=value_out(result.water_reuse_rate),
+        wastewater_reuse_rate=value_out(result.wastewater_reuse_rate),
         energy_per_10k_cny=value_out(result.energy_per_10k_cny),
         resource_intensities=[
             IntensityOut(resource=item.resource_code, unit=item.unit, value=value_out(item.value))

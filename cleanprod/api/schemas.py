@@ -135,6 +135,7 @@ class IndicatorSetOut(Schema):
     fresh_water_m3: float
     fresh_water_per_unit_product: ValueOut | None  # null when no product was requested
     water_reuse_rate: ValueOut  # 0..1
+    wastewater_reuse_rate: ValueOut  # 0..1
     energy_per_10k_cny: ValueOut  # tce per 10,000 CNY of gross output value
     exported: list[ConsumptionOut]  # energy delivered out of the boundary, deducted above
     generated: list[ConsumptionOut]  # on-site generation, not counted as purchased

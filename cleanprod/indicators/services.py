@@ -78,6 +78,7 @@ HEAT = "heat"
 
 FRESH_WATER = "fresh_water"
 RECYCLED_WATER = "recycled_water"
+WASTEWATER = "wastewater"
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,6 +203,9 @@ class IndicatorSet:
     fresh_water_m3: float
     fresh_water_per_unit_product: Result | None  # None when no product was requested
     water_reuse_rate: Result
+    # Kw = reused / (discharged + reused), with wastewater meters measuring the discharge and
+    # recycled_water meters the treated wastewater returned to use (the assumption above).
+    wastewater_reuse_rate: Result
     energy_per_10k_cny: Result  # tce per 10,000 CNY (万元) of gross output value
     factors: tuple[FactorUse, ...]
     notices: tuple[Notice, ...]
@@ -278,7 +282,9 @@ def compute_indicator_set(
     scope1_tco2, scope1_parts = _fuel_scope1(resources, consumption, notices)
     carbonate_tco2, carbonate_parts = _carbonate_scope1(resources, consumption)
     fresh_m3 = _water_m3(consumption, FRESH_WATER)
-    reuse_rate = formulas.water_reuse_rate(_water_m3(consumption, RECYCLED_WATER), fresh_m3)
+    recycled_m3 = _water_m3(consumption, RECYCLED_WATER)
+    reuse_rate = formulas.water_reuse_rate(recycled_m3, fresh_m3)
+    wastewater_reuse = formulas.wastewater_reuse_rate(recycled_m3, _water_m3(consumption, WASTEWATER))
 
     net: Decimal | None = None
     energy_intensity: Result | None = None
@@ -334,6 +340,7 @@ def compute_indicator_set(
         fresh_water_m3=fresh_m3,
         fresh_water_per_unit_product=fresh_water_intensity,
         water_reuse_rate=reuse_rate,
+        wastewater_reuse_rate=wastewater_reuse,
         energy_per_10k_cny=_energy_per_output_value(site, unit, start, end, energy_tce),
         factors=tuple(dict.fromkeys(used)),
         # Consumption and export of one resource and year look up the same factor, so a notice can repeat.

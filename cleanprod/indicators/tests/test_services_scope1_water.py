@@ -227,3 +227,22 @@ def test_co2_per_unit_without_production_is_undefined(tmp_path):
     result = compute_indicator_set(site, DAY, DAY, product=pieces)
 
     assert result.co2_per_unit_product_t == Undefined("no_production")
+
+
+def test_wastewater_reuse_rate(tmp_path):
+    ledger = {**DAILY_LEDGER, "WW-OUT": ("wastewater", "m3", "60")}
+    site = build_site(tmp_path, ledger)
+
+    result = compute_indicator_set(site, DAY, DAY)
+
+    # 20 m³ reused against 60 m³ discharged: 20 / (60 + 20).
+    assert result.wastewater_reuse_rate == pytest.approx(0.25)
+
+
+def test_wastewater_reuse_rate_without_water_is_undefined(tmp_path):
+    ledger = {"E-MAIN": DAILY_LEDGER["E-MAIN"]}
+    site = build_site(tmp_path, ledger)
+
+    result = compute_indicator_set(site, DAY, DAY)
+
+    assert result.wastewater_reuse_rate == Undefined("no_data")
