@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from cleanprod.diagnosis.export import priority_workbook_bytes
+from cleanprod.diagnosis.resources import rank_units_by_waste, rank_units_by_water
 from cleanprod.diagnosis.services import diagnose_site
 from cleanprod.indicators.formulas import UNDEFINED_DISPLAY, Result, display
 from cleanprod.indicators.services import compute_indicator_set
@@ -199,6 +200,10 @@ def site_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
             "treemap_chart": charts.treemap_chart_data(diagnosis, unit_url),
             "pareto_chart": charts.pareto_chart_data(diagnosis, unit_url),
             "sankey_chart": diagnosis.sankey.as_echarts(),
+            "resource_rankings": [
+                (_("Organisation units by fresh-water intake"), rank_units_by_water(site, period.start, period.end)),
+                (_("Organisation units by waste generated"), rank_units_by_waste(site, period.start, period.end)),
+            ],
             "load_chart": charts.load_profile_chart_data(load_profile(site, period, incoming_electricity_meters(site))),
             "units": site.units.order_by("code"),
         }
