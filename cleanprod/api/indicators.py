@@ -5,7 +5,9 @@ from ninja import Query, Router
 
 from cleanprod.indicators.formulas import Result, Undefined
 from cleanprod.indicators.services import FactoredPart, IndicatorSet, ResourceConsumption, compute_indicator_set
+from cleanprod.indicators.waste import waste_indicators
 from cleanprod.organization.models import OrganizationUnit, Site
+from cleanprod.production.services import WASTE_QUANTITY_FIELDS, WasteQuantities
 from cleanprod.resources.services import FactorUse
 
 from .errors import ErrorOut
@@ -21,12 +23,39 @@ from .schemas import (
     NoticeOut,
     UndefinedOut,
     ValueOut,
+    WasteIndicatorsOut,
+    WasteQuantitiesOut,
     YearQuantityOut,
 )
 
 router = Router(tags=["indicators"])
 
 ERRORS: dict[int, type[ErrorOut]] = {400: ErrorOut, 401: ErrorOut, 404: ErrorOut}
+
+
+@router.get(
+    "/sites/{site_id}/waste",
+    response={200: WasteIndicatorsOut, **ERRORS},
+    summary="Solid and hazardous waste indicators of a site over a period",
+)
+def site_waste(request: HttpRequest, site_id: int, query: Query[IndicatorQuery]) -> WasteIndicatorsOut:
+    """Return waste quantities, the comprehensive utilisation rate, and hazardous waste by HW category and route."""
+    site = site_for(request, site_id)
+    product = product_for(query.product) if query.product else None
+    result = waste_indicators(site, query.start, query.end, product=product)
+    return WasteIndicatorsOut(
+        general=_waste_out(result.general),
+        utilisation_rate=value_out(result.utilisation_rate),
+        generated_per_unit_product=_optional_value(result.generated_per_unit_product),
+        product_unit=result.product_unit,
+        hazardous=_waste_out(result.hazardous),
+        hazardous_by_hw_category={key: _waste_out(value) for key, value in result.hazardous_by_hw_category.items()},
+        hazardous_by_route={key: _waste_out(value) for key, value in result.hazardous_by_route.items()},
+    )
+
+
+def _waste_out(quantities: WasteQuantities) -> WasteQuantitiesOut:
+    return WasteQuantitiesOut(**{name: float(getattr(quantities, name)) for name in WASTE_QUANTITY_FIELDS})
 
 
 @router.get(

@@ -321,3 +321,24 @@ class DiagnosisOut(Schema):
     priorities: list[PriorityOut]
     findings: list[FindingOut]
     factors: list[FactorOut]
+
+
+class WasteQuantitiesOut(Schema):
+    """Tonnes of waste in the period, as recorded in the waste-handling records."""
+
+    generated_t: float
+    utilised_t: float
+    prior_stock_utilised_t: float
+    disposed_t: float
+    stored_t: float
+    dumped_t: float
+
+
+class WasteIndicatorsOut(Schema):
+    general: WasteQuantitiesOut
+    utilisation_rate: ValueOut  # utilised / (generated + prior-year stock utilised), 0..1
+    generated_per_unit_product: ValueOut | None  # null when no product was requested
+    product_unit: str
+    hazardous: WasteQuantitiesOut
+    hazardous_by_hw_category: dict[str, WasteQuantitiesOut]
+    hazardous_by_route: dict[str, WasteQuantitiesOut]  # "" for waste only stored

@@ -533,6 +533,7 @@ def test_openapi_schema_lists_endpoints(client):
     assert set(paths) == {
         "/api/sites",
         "/api/sites/{site_id}/indicators",
+        "/api/sites/{site_id}/waste",
         "/api/units/{unit_id}/indicators",
         "/api/meters/{meter_id}/daily",
         "/api/meters/{meter_id}/hourly",
@@ -588,3 +589,34 @@ def test_diagnosis_includes_water_and_waste_rankings(client_for, alice, site_a, 
 
     assert body["rankings"]["water"]["unit"] in {"m3", ""}
     assert "waste" in body["rankings"]
+
+
+def test_site_waste_indicators(client_for, alice, site_a, ledger):
+    from decimal import Decimal
+
+    from cleanprod.production.models import DisposalRoute, WasteRecord
+    from cleanprod.resources.models import Resource
+
+    WasteRecord.objects.create(
+        site=site_a,
+        resource=Resource.objects.get(code="general_solid_waste"),
+        period_start=PERIOD["start"],
+        period_end=PERIOD["start"],
+        generated_t=Decimal("100"),
+        utilised_t=Decimal("70"),
+        prior_stock_utilised_t=Decimal("10"),
+        disposed_t=Decimal("20"),
+        stored_t=Decimal("20"),
+        disposal_route=DisposalRoute.choices[0][0],
+    )
+
+    body = client_for(alice).get(f"/api/sites/{site_a.pk}/waste", PERIOD).json()
+
+    assert body["general"]["generated_t"] == pytest.approx(100.0)
+    assert body["utilisation_rate"]["value"] == pytest.approx(70 / 110)
+
+
+def test_site_waste_of_other_site_is_not_found(client_for, alice, site_b):
+    response = client_for(alice).get(f"/api/sites/{site_b.pk}/waste", PERIOD)
+
+    assert response.status_code == 404
