@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET
 from cleanprod.diagnosis.export import priority_workbook_bytes
 from cleanprod.diagnosis.resources import rank_units_by_waste, rank_units_by_water
 from cleanprod.diagnosis.services import diagnose_site
-from cleanprod.indicators.formulas import UNDEFINED_DISPLAY, Result, display
+from cleanprod.indicators.formulas import UNDEFINED_DISPLAY, Result, Undefined, display
 from cleanprod.indicators.services import compute_indicator_set
 from cleanprod.metering.models import Meter
 from cleanprod.organization.access import get_for_user, sites_for
@@ -145,8 +145,48 @@ def enterprise_overview(request: HttpRequest) -> HttpResponse:
                 "url": f"{reverse('dashboards:site', args=[site.pk])}?{query}",
             }
         )
-    context.update({"form": _display_form(period), "period": period, "query": query, "rows": rows})
+    context.update(
+        {
+            "form": _display_form(period),
+            "period": period,
+            "query": query,
+            "rows": rows,
+            "totals": _enterprise_totals(rows),
+        }
+    )
     return render(request, "dashboards/enterprise.html", context)
+
+
+def _enterprise_totals(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Sum comprehensive energy and electricity CO2 per enterprise over the sites the user can see.
+
+    A site whose value is undefined makes the enterprise total undefined, shown with a dash,
+    because a sum without it would understate the enterprise.
+    """
+    by_enterprise: dict[int, list[dict[str, Any]]] = {}
+    for row in rows:
+        by_enterprise.setdefault(row["site"].enterprise_id, []).append(row)
+    totals = []
+    for members in by_enterprise.values():
+        energy = [member["indicators"].comprehensive_energy_tce for member in members]
+        co2 = [member["indicators"].electricity_scope2_tco2 for member in members]
+        totals.append(
+            {
+                "enterprise": members[0]["site"].enterprise,
+                "site_count": len(members),
+                "energy": display_cell(_sum_results(energy), 3),
+                "co2": display_cell(_sum_results(co2), 3),
+                "partial": any(member["indicators"].partial for member in members),
+            }
+        )
+    return totals
+
+
+def _sum_results(values: list[Result]) -> Result:
+    for value in values:
+        if isinstance(value, Undefined):
+            return value
+    return float(sum(value for value in values if not isinstance(value, Undefined)))
 
 
 def display_cell(value: Result | None, places: int) -> str:

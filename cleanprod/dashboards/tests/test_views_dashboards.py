@@ -22,6 +22,7 @@ from openpyxl import load_workbook
 
 from cleanprod.dashboards.periods import Period, PeriodKind
 from cleanprod.dashboards.services import compute_scope_indicators, headline_cards
+from cleanprod.indicators.formulas import Undefined
 from cleanprod.ingest.parsing import WideLayout
 from cleanprod.ingest.pipeline import ImportRequest, import_readings
 from cleanprod.metering.models import Meter
@@ -193,6 +194,23 @@ def test_enterprise_overview_for_ehs_lists_all(ledger, ledger_b, erin, client_fo
     response = client_for(erin).get(reverse("dashboards:enterprise") + DAY_QUERY)
 
     assert {row["site"] for row in response.context["rows"]} == {ledger, ledger_b}
+
+
+def test_enterprise_overview_sums_sites_per_enterprise(ledger, ledger_b, erin, client_for: ClientFor):
+    response = client_for(erin).get(reverse("dashboards:enterprise") + DAY_QUERY)
+
+    rows = response.context["rows"]
+    (total,) = response.context["totals"]  # both sites belong to one enterprise
+    assert total["site_count"] == 2
+    energies = [row["indicators"].comprehensive_energy_tce for row in rows]
+    if not any(isinstance(value, Undefined) for value in energies):
+        assert float(total["energy"]) == pytest.approx(sum(energies), abs=1e-3)
+    else:
+        # An undefined site makes the total undefined rather than understated.
+        assert total["energy"] == "—"
+    co2 = [row["indicators"].electricity_scope2_tco2 for row in rows]
+    assert not any(isinstance(value, Undefined) for value in co2)
+    assert float(total["co2"]) == pytest.approx(sum(co2), abs=1e-3)
 
 
 @pytest.mark.parametrize(
