@@ -9,7 +9,7 @@ from cleanprod.metering.models import Meter, MeterFlow
 from cleanprod.organization.models import Site
 
 from .analysis import DEFAULT_PARETO_PERCENT, Item, ParetoResult, pareto
-from .services import _sum_rollups
+from .services import sum_rollups
 
 # Resource codes ranked together; each group shares one canonical unit.
 WATER_CODES = ("fresh_water",)  # intake, m3; recycled water is not intake
@@ -44,7 +44,7 @@ def _rank_units(site: Site, start: date, end: date, meters: QuerySet[Meter], par
         .order_by("code")
     )
     ids = {meter.pk for meter in selected}
-    totals = _sum_rollups(sorted(ids), start, end)
+    totals = sum_rollups(sorted(ids), start, end)
     by_unit: dict[str, Item] = {}
     for meter in selected:
         if meter.parent_id in ids:

@@ -176,7 +176,7 @@ def diagnose_site(
         .order_by("code")
     )
     units = list(OrganizationUnit.objects.filter(site=site).order_by("code"))
-    totals = _sum_rollups([meter.pk for meter in meters], start, end)
+    totals = sum_rollups([meter.pk for meter in meters], start, end)
 
     findings: list[Finding] = []
     book = _FactorBook(site, findings)
@@ -240,14 +240,14 @@ def diagnose_site(
 
 
 @dataclass
-class _RollupTotals:
+class RollupTotals:
     quantity_by_year: dict[int, float] = field(default_factory=dict)
     estimated: float = 0.0
     suspect: float = 0.0
     covered_seconds: float = 0.0
 
 
-def _sum_rollups(meter_ids: list[int], start: date, end: date) -> dict[int, _RollupTotals]:
+def sum_rollups(meter_ids: list[int], start: date, end: date) -> dict[int, RollupTotals]:
     """Sum daily rollups per meter and calendar year in one query, because factors are chosen per year."""
     rows = (
         DailyRollup.objects.filter(meter_id__in=meter_ids, day__gte=start, day__lte=end)
@@ -261,7 +261,7 @@ def _sum_rollups(meter_ids: list[int], start: date, end: date) -> dict[int, _Rol
         )
         .order_by()
     )
-    totals: dict[int, _RollupTotals] = defaultdict(_RollupTotals)
+    totals: dict[int, RollupTotals] = defaultdict(RollupTotals)
     for row in rows:
         meter_totals = totals[row["meter_id"]]
         meter_totals.quantity_by_year[row["year"]] = float(row["quantity_sum"] or 0.0)
@@ -398,9 +398,9 @@ class _MeterTree:
 
 
 def _meter_energy(
-    meter: Meter, parent_id: int | None, totals: _RollupTotals | None, book: _FactorBook, period_seconds: float
+    meter: Meter, parent_id: int | None, totals: RollupTotals | None, book: _FactorBook, period_seconds: float
 ) -> MeterEnergy:
-    totals = totals or _RollupTotals()
+    totals = totals or RollupTotals()
     resource = meter.resource
     unit = resource.canonical_unit
     factors: list[FactorUse] = []
