@@ -154,8 +154,8 @@ def worker_raw(csv_path: Path, database_url: str, meters: int) -> dict[str, floa
     else:
         with connection.cursor() as cursor:
             cursor.execute("CREATE TABLE raw_reading (LIKE metering_reading INCLUDING ALL)")
-            # LIKE copies columns, defaults and indexes but not foreign keys; add them, so the
-            # raw table is the same table as metering_reading (Django's keys are deferred).
+            # LIKE copies columns, defaults and indexes but not foreign keys. Adding them makes the
+            # raw table the same table as metering_reading (Django's keys are deferred).
             cursor.execute(
                 "SELECT pg_get_constraintdef(oid) FROM pg_constraint "
                 "WHERE conrelid = 'metering_reading'::regclass AND contype = 'f'"

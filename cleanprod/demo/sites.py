@@ -199,9 +199,9 @@ KONSTANZ_3 = _konstanz(
             _counter(f"DE_KN_industrial3_{suffix}", name, unit, parent="DE_KN_industrial3_grid_import")
             for suffix, name, unit in _KONSTANZ_LOADS
         ),
-        # Grid import plus on-site PV is what the building used, assuming all PV is used on site
-        # (the data set has no export meter); without the PV terms the remainder turns negative
-        # on sunny weekends.
+        # Grid import plus on-site PV is what the building used, assuming all PV is used on site,
+        # because the data set has no export meter. Without the PV terms the remainder turns
+        # negative on sunny weekends.
         MeterSpec(
             "DE_KN_industrial3_unmetered",
             "未分项计量 Unmetered remainder",

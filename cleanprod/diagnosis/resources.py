@@ -36,7 +36,7 @@ def _rank_units(site: Site, start: date, end: date, meters: QuerySet[Meter], par
     """Sum each unit's meters once and rank the units.
 
     A meter whose parent meter is also counted is left out, so a sub-meter is not added to its
-    incomer; the incomer's quantity is attributed to the incomer's unit.
+    incomer. The incomer's quantity is attributed to the incomer's unit.
     """
     selected = list(
         Meter.objects.filter(pk__in=meters.values("pk"), site=site, is_virtual=False, flow=MeterFlow.CONSUMPTION)

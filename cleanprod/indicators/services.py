@@ -160,7 +160,7 @@ class IndicatorSet:
     """Indicators of one scope and period, with everything a report must keep to reproduce them.
 
     ``factors`` lists each factor version used for comprehensive energy, scope 2 and scope 1
-    once, with its id, version and provisional mark; each part of ``scope1_parts`` also keeps
+    once, with its id, version and provisional mark. Each part of ``scope1_parts`` also keeps
     its own three fuel factors. ``notices`` explain fallbacks and missing factors.
 
     ``consumption`` covers consumption meters only. ``exported`` lists what export meters

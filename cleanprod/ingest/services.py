@@ -291,7 +291,7 @@ def fail_if_stalled(job: ImportJob, now: float | None = None) -> bool:
     """Mark a running job failed when its worker stopped reporting; return True if it did.
 
     An import is stored in one transaction, so a worker that died mid-file stored nothing.
-    The message explains this and asks for the import to be started again.
+    The message explains this and tells the user to start the import again.
     """
     if job.status != JobStatus.RUNNING:
         return False

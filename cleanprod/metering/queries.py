@@ -38,7 +38,7 @@ def daily_series(meter: Meter, start: date, end: date) -> list[SeriesPoint]:
 def with_missing_days(points: list[SeriesPoint], start: date, end: date) -> list[SeriesPoint]:
     """Return one point per day from start to end; days without data get coverage 0, not a gap in the axis.
 
-    A period without any data stays empty, so the page can say there is nothing to chart.
+    A period without any data stays empty, so the page can show that there is nothing to chart.
     """
     if not points:
         return []

@@ -17,7 +17,7 @@ class FactorCandidate:
 @dataclass(frozen=True, slots=True)
 class FactorChoice:
     factor: FactorCandidate
-    # True when no factor exists for the year asked and an earlier year's stands in,
+    # True when no factor exists for the requested year and an earlier year's is used instead,
     # as carbon accounting does until the authority publishes the year's value.
     provisional: bool
 
