@@ -68,6 +68,9 @@ INSTALLED_APPS = [
     "cleanprod.indicators",
     "cleanprod.diagnosis",
     "cleanprod.dashboards",
+    "cleanprod.alerts",
+    "cleanprod.audits",
+    "cleanprod.options",
     "cleanprod.reports",
     "cleanprod.api",
     "cleanprod.demo",
@@ -116,6 +119,9 @@ DATABASES = {
         conn_max_age=env_int("CLEANPROD_DB_CONN_MAX_AGE", 0),
     )
 }
+# Lets two test runs share one PostgreSQL server without dropping each other's database.
+if test_database := env_str("CLEANPROD_TEST_DATABASE", ""):
+    DATABASES["default"]["TEST"] = {"NAME": test_database}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets pages read while an import writes; IMMEDIATE takes the write lock at the
     # start of a transaction so two writers queue instead of failing half-way through.
@@ -182,3 +188,18 @@ LOGGING = {
 # Rows per chunk in the import pipeline: one chunk's parsed values, counter state and
 # rollups are held in memory at a time.
 CLEANPROD_IMPORT_CHUNK_ROWS = env_int("CLEANPROD_IMPORT_CHUNK_ROWS", 100_000)
+
+# Outgoing e-mail (alert notifications). Without a host, mail is written to the console log.
+EMAIL_HOST = env_str("CLEANPROD_EMAIL_HOST", "")
+EMAIL_PORT = env_int("CLEANPROD_EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("CLEANPROD_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = env_str("CLEANPROD_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("CLEANPROD_EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = env_str("CLEANPROD_EMAIL_FROM", "cleanprod@localhost")
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend"
+)
+
+# The MQTT broker that `cleanprod mqtt` subscribes to.
+CLEANPROD_MQTT_HOST = env_str("CLEANPROD_MQTT_HOST", "127.0.0.1")
+CLEANPROD_MQTT_PORT = env_int("CLEANPROD_MQTT_PORT", 1883)

@@ -13,6 +13,9 @@ urlpatterns = [
     path("meters/", include("cleanprod.metering.urls")),
     path("imports/", include("cleanprod.ingest.urls")),
     path("dashboards/", include("cleanprod.dashboards.urls")),
+    path("alerts/", include("cleanprod.alerts.urls")),
+    path("audits/", include("cleanprod.audits.urls")),
+    path("options/", include("cleanprod.options.urls")),
     path("reports/", include("cleanprod.reports.urls")),
     path("api/", include("cleanprod.api.urls")),
 ]

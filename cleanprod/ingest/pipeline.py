@@ -35,6 +35,7 @@ from cleanprod.metering.services import (
     aggregate_rollups_in_database,
     rebuild_window,
 )
+from cleanprod.metering.signals import readings_stored
 from cleanprod.organization.models import Site
 from cleanprod.resources.units import UnitError, conversion_factor
 
@@ -184,6 +185,7 @@ class Importer:
                     report["batch"] = None
                 else:
                     report["batch"] = self.batch.pk
+                    self._announce()
         finally:
             self.rejections.close()
         return report
@@ -468,6 +470,19 @@ class Importer:
         for meter_id, (start, end) in self.rebuild.items():
             meter = next(meter for meter in self.meters.values() if meter.pk == meter_id)
             rebuild_window(meter, start, end)
+
+    def _announce(self) -> None:
+        spans: dict[int, tuple[datetime, datetime]] = {
+            meter_id: (counts.first, counts.last)
+            for meter_id, counts in self.counts.items()
+            if counts.first is not None and counts.last is not None
+        }
+        for meter_id, (start, end) in self.rebuild.items():
+            first, last = spans.get(meter_id, (start, end))
+            spans[meter_id] = (min(first, start), max(last, end))
+        if spans:
+            site_id = self.site.pk
+            transaction.on_commit(lambda: readings_stored.send(sender=Importer, site_id=site_id, spans=spans))
 
     def _summary(self, inserted: int, already: list[dict[str, Any]]) -> dict[str, Any]:
         by_id = {meter.pk: meter for meter in self.meters.values()}

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save, pre_save
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 
 from .models import Meter, MeterReplacement
 
@@ -22,6 +22,13 @@ ARITHMETIC_FIELDS = (
     "interval_minutes",
     "resource_id",
 )
+
+
+# Sent once new or replaced readings are committed, by every path that stores them (file
+# import, HTTP, MQTT, Modbus), with ``site_id`` and ``spans``: {meter id: (first, last)}
+# UTC timestamps touched. Detectors listen to it; senders call it through
+# transaction.on_commit so receivers see the stored rows.
+readings_stored = Signal()
 
 
 def schedule_recompute(meter_id: int) -> None:

@@ -21,14 +21,17 @@ M = TypeVar("M", bound=Model)
 class Action(StrEnum):
     VIEW = "view"
     IMPORT = "import"  # load readings and production records
-    CONFIGURE = "configure"  # change meters, units and data sources
+    CONFIGURE = "configure"  # change meters, units, data sources, API tokens and alert rules
+    RESPOND = "respond"  # acknowledge, comment on and resolve alerts
+    AUDIT = "audit"  # run cleaner production audits: phases, balances, options, feasibility
 
 
 ROLE_ACTIONS: dict[str, frozenset[Action]] = {
     Role.ADMINISTRATOR: frozenset(Action),
     Role.EHS_MANAGER: frozenset(Action),
     Role.SITE_MANAGER: frozenset(Action),
-    Role.DATA_ENTRY: frozenset({Action.VIEW, Action.IMPORT}),
+    Role.DATA_ENTRY: frozenset({Action.VIEW, Action.IMPORT, Action.RESPOND}),
+    Role.CONSULTANT: frozenset({Action.VIEW, Action.AUDIT}),
     Role.AUDITOR: frozenset({Action.VIEW}),
 }
 

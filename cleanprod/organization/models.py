@@ -167,6 +167,9 @@ class Role(models.TextChoices):
     EHS_MANAGER = "ehs_manager", _("EHS manager")
     SITE_MANAGER = "site_manager", _("site manager")
     DATA_ENTRY = "data_entry", _("data entry operator")
+    # An external cleaner production consultant (清洁生产审核咨询机构) on the audit team:
+    # works on the audits of the site, reads its data, changes nothing else.
+    CONSULTANT = "cp_consultant", _("cleaner production consultant")
     AUDITOR = "auditor", _("auditor (read-only)")
 
 
