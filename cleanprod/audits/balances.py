@@ -14,8 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 if TYPE_CHECKING:
     from django.utils.functional import _StrPromise
@@ -196,8 +196,8 @@ def _unique_name(preferred: str, suffix: str, used_names: set[str]) -> str:
 def _back_edges(flows: Sequence[Flow], steps: list[str]) -> set[int]:
     """Find the flows between steps that close a cycle, by depth-first search in first-appearance order.
 
-    ECharts draws a Sankey diagram only for an acyclic graph, so each of these recycle flows is
-    drawn into a copy of its target step.
+    ECharts (6.1.0, bundled) rejects a Sankey graph with a cycle ("Sankey is a DAG, the original
+    data has cycle!"), so each of these recycle flows is drawn into a copy of its target step.
     """
     successors: dict[str, list[tuple[int, str]]] = {step: [] for step in steps}
     for index, flow in enumerate(flows):
@@ -245,7 +245,7 @@ def sankey(
     Raises ``BalanceError`` for an invalid flow, including a flow from a step to itself.
     """
     _check_flows(flows)
-    recycled = recycle_label if recycle_label is not None else gettext("recycled")
+    recycled = recycle_label if recycle_label is not None else pgettext("balance diagram node", "recycled")
     steps = _steps_in_order(flows)
     used_names: set[str] = set(steps)
     nodes: list[dict[str, object]] = [{"name": step} for step in steps]
