@@ -95,7 +95,7 @@ def _annuity_factor(rate: float, nper: float, when: int) -> float:
 
 
 def _divide(numerator: float, denominator: float) -> float:
-    """Divide, returning NaN for a zero denominator as numpy's 0/0 and x/0 are not numbers here."""
+    """Divide, or return NaN for a zero denominator where numpy-financial returns inf or NaN."""
     if denominator == 0:
         return math.nan
     return numerator / denominator
@@ -308,9 +308,8 @@ def irr_roots(values: Sequence[float]) -> list[float]:
     """Find every real rate r > −1 with NPV(r) = 0, sorted ascending.
 
     With x = 1/(1 + r), NPV(r) = Σ values[t]·x^t is a polynomial in x, and r > −1 is x > 0.
-    Its positive roots lie below the Cauchy bound 1 + max|values[t]/values[n]|; they are
-    isolated between the roots of the derivative (see ``_real_roots_between``), so close
-    pairs and double roots are found where sampling a grid of rates would miss them.
+    Its roots are isolated between the roots of its derivative (see ``_real_roots_between``),
+    so close pairs and double roots are found where sampling a grid of rates would miss them.
     Non-conventional cash flows (more than one sign change) can have several roots; cash flows
     of one sign have none. All-zero values return no roots, although every rate solves them.
     """
@@ -327,11 +326,14 @@ def irr_roots(values: Sequence[float]) -> list[float]:
     if len(coefficients) < 2:
         return []
 
-    highest = abs(coefficients[-1])
-    bound = 1 + max(abs(coefficient) / highest for coefficient in coefficients[:-1])
-    x_roots = _real_roots_between(coefficients, 0.0, bound)
+    # Positive rates are x in (0, 1). Rates in (−1, 0) are x > 1, searched as y = 1/x = 1 + r
+    # in (0, 1) on the reversed polynomial y^n·p(1/y), so no power of a large x can overflow.
+    rates = [1 / x - 1 for x in _real_roots_between(coefficients, 0.0, 1.0)]
+    rates += [y - 1 for y in _real_roots_between(coefficients[::-1], 0.0, 1.0)]
+    if _is_zero_within_rounding(coefficients, 1.0, _horner(coefficients, 1.0)):
+        rates.append(0.0)
+    rates.sort()
 
-    rates = sorted(1 / x - 1 for x in x_roots if x > 0)
     distinct: list[float] = []
     for candidate in rates:
         if distinct and abs(candidate - distinct[-1]) <= 1e-12 * max(1.0, abs(candidate)):
