@@ -1,0 +1,1256 @@
+"""The cleaner production audit report as an editable Word document (.docx).
+
+The chapters follow the layout that HJ 469-2009 sets for audit reports and that follows the
+seven audit phases: 审核准备, 预审核, 审核, 方案的产生和筛选, 可行性分析, 方案实施 and
+持续清洁生产, framed by an enterprise profile and the conclusions. The report is filed in
+Chinese, so its fixed wording sits in `TEXT_ZH` rather than in gettext; another language
+means another mapping with the same keys. Headings use the built-in Heading styles, so the
+table of contents field and the navigation pane of Word and LibreOffice work on them.
+
+Body text is 宋体 (SimSun) and headings 黑体 (SimHei) through the ``w:eastAsia`` font
+attribute; Latin letters and digits use Times New Roman. A section without data states so
+instead of disappearing, so a reviewer sees that it was considered.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from io import BytesIO
+from typing import Final
+
+from docx import Document
+from docx.document import Document as DocumentObject
+from docx.enum.section import WD_ORIENT
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm, Pt, RGBColor
+from docx.styles.style import BaseStyle
+from docx.table import Table
+from docx.text.paragraph import Paragraph
+
+from .report_data import (
+    AuditReportData,
+    Balance,
+    BalanceClosure,
+    CostClass,
+    Economics,
+    Feasibility,
+    Irr,
+    Number,
+    Option,
+    WeightedRanking,
+)
+
+LATIN_FONT: Final = "Times New Roman"
+BODY_FONT: Final = "宋体"  # SimSun
+HEADING_FONT: Final = "黑体"  # SimHei
+DASH: Final = "—"
+
+TEXT_ZH: Final[Mapping[str, str]] = {
+    "title": "清洁生产审核报告",
+    "cover.enterprise": "企业名称：{name}",
+    "cover.audit": "审核名称：{name}",
+    "cover.date": "编制日期：{date}",
+    "date": "{year}年{month}月{day}日",
+    "toc.title": "目  录",
+    "toc.placeholder": "（在 Word 中右键单击此处并选择“更新域”以生成目录。）",
+    "no_data": "本节未记录数据。",
+    "table": "表 {number} {title}",
+    "figure": "图 {number} {title}",
+    "yes": "是",
+    "no": "否",
+    # Foreword
+    "foreword": "前言",
+    "foreword.summary": (
+        "本轮审核为{kind}审核，基准年为{year}年，于{started}启动。"
+        "审核共提出清洁生产方案{options}项，其中无/低费方案{no_low}项、中/高费方案{medium_high}项；"
+        "已完成实施并验证效果的方案{verified}项。"
+    ),
+    "foreword.trigger": "列入强制性清洁生产审核名单的原因：{trigger}。",
+    # 1 Enterprise profile
+    "ch1": "1 企业概况",
+    "ch1.basic": "1.1 企业基本情况",
+    "ch1.basic.table": "企业基本情况",
+    "ch1.audit": "1.2 审核基本信息",
+    "ch1.audit.table": "审核基本信息",
+    "ch1.production": "1.3 生产概况",
+    "field": "项目",
+    "content": "内容",
+    "enterprise.name": "企业名称",
+    "enterprise.uscc": "统一社会信用代码",
+    "enterprise.industry": "行业代码",
+    "enterprise.province": "所在省份",
+    "enterprise.site": "审核场所",
+    "enterprise.address": "地址",
+    "audit.name": "审核名称",
+    "audit.kind": "审核类型",
+    "audit.trigger": "强制性审核原因",
+    "audit.listed_on": "名单公布日期",
+    "audit.baseline_year": "基准年",
+    "audit.started_on": "启动日期",
+    "audit.completed_on": "完成日期",
+    "audit.report_date": "报告编制日期",
+    # 2 Preparation
+    "ch2": "2 审核准备",
+    "ch2.team": "2.1 审核小组",
+    "ch2.team.table": "清洁生产审核小组成员",
+    "ch2.plan": "2.2 审核工作计划",
+    "ch2.plan.table": "审核工作计划",
+    "number": "序号",
+    "team.name": "姓名",
+    "team.organisation": "单位/部门",
+    "team.role": "小组职务",
+    "team.responsibility": "职责",
+    "plan.phase": "审核阶段",
+    "plan.step": "工作内容",
+    "plan.owner": "负责人",
+    "plan.due": "完成期限",
+    "plan.status": "状态",
+    # 3 Pre-assessment
+    "ch3": "3 预审核",
+    "ch3.consumption": "3.1 资源能源消耗现状",
+    "ch3.consumption.table": "基准年资源能源消耗",
+    "ch3.indicators": "3.2 各单元主要指标",
+    "ch3.indicators.table": "基准年各单元主要指标",
+    "ch3.priorities": "3.3 主要问题优先排序",
+    "ch3.priorities.table": "主要问题优先排序",
+    "ch3.focus": "3.4 审核重点的确定",
+    "ch3.focus.table": "备选审核重点权重总和计分排序",
+    "ch3.focus.chosen": "经权重总和计分排序，确定本轮审核重点为：{focus}。",
+    "ch3.targets": "3.5 清洁生产目标",
+    "ch3.targets.table": "清洁生产目标",
+    "ch3.no_low": "3.6 无/低费方案",
+    "ch3.no_low.table": "预审核阶段提出的无/低费方案",
+    "resource": "资源/能源",
+    "unit": "单位",
+    "quantity": "消耗量",
+    "tce": "折标准煤（tce）",
+    "co2": "二氧化碳排放（tCO₂）",
+    "total": "合计",
+    "org_unit": "单元",
+    "water": "新鲜水（m³）",
+    "waste": "固体废物（t）",
+    "unit_consumption": "单位产品消耗",
+    "priority.rank": "排序",
+    "priority.item": "问题",
+    "priority.score": "得分",
+    "priority.reason": "说明",
+    "ranking.candidate": "备选项",
+    "ranking.weight": "权重",
+    "ranking.total": "总分",
+    "ranking.rank": "排序",
+    "ranking.note": "结论",
+    "target.indicator": "指标",
+    "target.baseline": "基准年现状",
+    "target.near": "近期目标",
+    "target.near_reduction": "近期削减率",
+    "target.long": "远期目标",
+    "target.long_reduction": "远期削减率",
+    "target.value_year": "{value}（{year}年）",
+    # 4 Audit
+    "ch4": "4 审核",
+    "ch4.balance": "4.{number} {name}{kind}",
+    "ch4.flows.table": "{name}{kind}输入输出",
+    "ch4.closure.table": "{name}{kind}校核",
+    "ch4.sankey": "{name}{kind}桑基图",
+    "ch4.sankey.missing": "未附桑基图。",
+    "ch4.tolerance": "允许偏差为输入量的 ±{tolerance}%。",
+    "ch4.overall": (
+        "全系统输入 {inputs} {unit}，输出 {outputs} {unit}，偏差 {difference} {unit}（{percent}%），{verdict}。"
+    ),
+    "ch4.within": "在允许偏差范围内",
+    "ch4.outside": "超出允许偏差，需查明原因",
+    "ch4.unchecked": "未设定允许偏差",
+    "ch4.causes": "4.{number} 废弃物产生原因分析",
+    "ch4.causes.table": "废弃物产生原因分析",
+    "flow.source": "来源",
+    "flow.target": "去向",
+    "flow.stream": "物流名称",
+    "flow.quantity": "数量（{unit}）",
+    "flow.note": "备注",
+    "closure.step": "工序/单元",
+    "closure.inputs": "输入（{unit}）",
+    "closure.outputs": "输出（{unit}）",
+    "closure.difference": "偏差（{unit}）",
+    "closure.percent": "相对偏差（%）",
+    "closure.within": "在允许范围内",
+    "closure.overall": "全系统",
+    "cause.stream": "废弃物/排放源",
+    "cause.aspect": "分析方面",
+    "cause.text": "产生原因",
+    "aspect.raw_materials_energy": "原辅材料和能源",
+    "aspect.technology": "技术工艺",
+    "aspect.equipment": "设备",
+    "aspect.process_control": "过程控制",
+    "aspect.product": "产品",
+    "aspect.waste": "废弃物",
+    "aspect.management": "管理",
+    "aspect.employees": "员工",
+    # 5 Options
+    "ch5": "5 方案的产生和筛选",
+    "ch5.register": "5.1 方案汇总",
+    "ch5.register.table": "清洁生产方案汇总",
+    "ch5.register.summary": "共提出方案{total}项，其中无/低费方案{no_low}项、中费方案{medium}项、高费方案{high}项。",
+    "ch5.screening": "5.2 方案筛选",
+    "ch5.screening.table": "方案权重总和计分筛选",
+    "option.code": "编号",
+    "option.title": "方案名称",
+    "option.aspect": "类别",
+    "option.source": "来源",
+    "option.cost_class": "费用类别",
+    "option.investment": "投资（万元）",
+    "option.effects": "预期效果",
+    "option.status": "状态",
+    "option.score": "筛选得分",
+    "cost_class.no_low": "无/低费",
+    "cost_class.medium": "中费",
+    "cost_class.high": "高费",
+    # 6 Feasibility
+    "ch6": "6 可行性分析",
+    "ch6.option": "6.{number} {code} {title}",
+    "ch6.technical": "6.{number}.1 技术评估",
+    "ch6.environmental": "6.{number}.2 环境评估",
+    "ch6.reductions.table": "{code} 预计年削减量",
+    "ch6.economic": "6.{number}.3 经济评估",
+    "ch6.economic.table": "{code} 经济评估",
+    "ch6.parameters": "计算参数：折现率 {rate}%，所得税税率 {tax}%，计算期 {life} 年；金额单位为万元。",
+    "ch6.sensitivity": "6.{number}.4 敏感性分析",
+    "ch6.sensitivity.table": "{code} 敏感性分析",
+    "ch6.conclusion": "6.{number}.5 评估结论",
+    "ch6.summary": "6.{number} 可行性分析结果汇总",
+    "ch6.summary.table": "中/高费方案经济评估汇总",
+    "reduction.indicator": "指标",
+    "reduction.amount": "年削减量",
+    "economics.item": "项目",
+    "economics.symbol": "符号",
+    "economics.value": "数值",
+    "economics.investment": "总投资费用",
+    "economics.annual_saving": "年运行费用总节省金额",
+    "economics.depreciation": "年折旧费",
+    "economics.taxable_profit": "应税利润",
+    "economics.net_profit": "净利润",
+    "economics.cash_flow": "年增现金流量",
+    "economics.static_payback": "投资偿还期",
+    "economics.npv": "净现值",
+    "economics.npvr": "净现值率",
+    "economics.irr": "内部收益率",
+    "economics.dynamic_payback": "动态投资回收期",
+    "money_unit": "万元",
+    "per_year_money": "万元/年",
+    "years": "年",
+    "percent": "%",
+    "irr.none": "不存在（净现值在任何折现率下均不为零）",
+    "irr.not_unique": "不唯一（现金流多次变号，净现值有多个根：{roots}）；修正内部收益率 MIRR {mirr}",
+    "dynamic_payback.never": "计算期内不能回收",
+    "sensitivity.variable": "变动因素",
+    "sensitivity.change": "变动幅度",
+    "sensitivity.npv": "净现值（万元）",
+    "sensitivity.irr": "内部收益率（%）",
+    "sensitivity.payback": "投资偿还期（年）",
+    # 7 Implementation
+    "ch7": "7 方案实施",
+    "ch7.implementation": "7.1 方案实施及效果验证",
+    "ch7.implementation.table": "方案实施及效果验证",
+    "ch7.before_after": "7.2 实施前后指标对比",
+    "ch7.before_after.table": "方案实施前后指标对比",
+    "impl.planned": "计划投资（万元）",
+    "impl.actual": "实际投资（万元）",
+    "impl.in_service": "投运日期",
+    "impl.expected": "预期效益",
+    "impl.verified": "验证效益",
+    "impl.achieved": "完成率（%）",
+    "impl.note": "备注",
+    "kpi.indicator": "指标",
+    "kpi.before": "实施前",
+    "kpi.after": "实施后",
+    "kpi.change": "变化率（%）",
+    # 8, 9
+    "ch8": "8 持续清洁生产",
+    "ch9": "9 结论",
+}
+
+ASPECT_FIELDS: Final = (
+    "raw_materials_energy",
+    "technology",
+    "equipment",
+    "process_control",
+    "product",
+    "waste",
+    "management",
+    "employees",
+)
+
+
+# Number formatting. Decimals follow what audit reports print: money in 万元 and years to
+# two places, percentages to one, other quantities by magnitude.
+
+
+def format_number(value: Number | None, decimals: int) -> str:
+    """Format with thousands separators, rounding half up (四舍五入) as the figures were written."""
+    if value is None:
+        return DASH
+    # str() of a float gives its shortest decimal form, so 1.435 rounds to 1.44 as a reader expects.
+    number = value if isinstance(value, Decimal) else Decimal(str(value))
+    if not number.is_finite():
+        return DASH
+    rounded = number.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    text = format(rounded, f",.{decimals}f")
+    # A small negative value rounds to "-0.00"; print it without the sign.
+    return text[1:] if text.startswith("-") and text.strip("-0.,") == "" else text
+
+
+def format_quantity(value: Number | None) -> str:
+    """Format a measured quantity with 0 to 3 decimals depending on its magnitude."""
+    if value is None:
+        return DASH
+    magnitude = abs(float(value))
+    if magnitude >= 1000:
+        decimals = 0
+    elif magnitude >= 100:
+        decimals = 1
+    elif magnitude >= 1 or magnitude == 0:
+        decimals = 2
+    else:
+        decimals = 3
+    return format_number(value, decimals)
+
+
+def format_money(value: Number | None) -> str:
+    return format_number(value, 2)
+
+
+def format_percent(value: Number | None) -> str:
+    return format_number(value, 1)
+
+
+def format_rate(value: Number | None) -> str:
+    """Format a rate of return (IRR, MIRR, NPVR) in percent, to two places as audit reports print them."""
+    return format_number(value, 2)
+
+
+def format_signed_percent(value: Number) -> str:
+    text = format_percent(value)
+    return text if text.startswith("-") or text.strip("0.,") == "" else f"+{text}"
+
+
+def format_date(value: date | None, text: Mapping[str, str]) -> str:
+    if value is None:
+        return DASH
+    return text["date"].format(year=value.year, month=value.month, day=value.day)
+
+
+def format_irr(irr: Irr, text: Mapping[str, str]) -> str:
+    if irr.kind == "unique":
+        return f"{format_rate(irr.value_percent)}%"
+    if irr.kind == "not_unique":
+        roots = "、".join(f"{format_rate(root)}%" for root in irr.roots_percent) or DASH
+        mirr = DASH if irr.mirr_percent is None else f"{format_rate(irr.mirr_percent)}%"
+        return text["irr.not_unique"].format(roots=roots, mirr=mirr)
+    return text["irr.none"]
+
+
+# Low-level Word XML helpers.
+
+
+def _set_run_fonts(rpr_parent: BaseStyle, latin: str, east_asia: str) -> None:
+    """Set explicit fonts on a style, dropping theme fonts, which would otherwise win over them."""
+    rpr = rpr_parent.element.get_or_add_rPr()
+    fonts = rpr.get_or_add_rFonts()
+    for attribute in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+        fonts.attrib.pop(qn(attribute), None)
+    fonts.set(qn("w:ascii"), latin)
+    fonts.set(qn("w:hAnsi"), latin)
+    fonts.set(qn("w:cs"), latin)
+    fonts.set(qn("w:eastAsia"), east_asia)
+
+
+def _set_document_defaults(document: DocumentObject) -> None:
+    """Put the fonts and the Chinese language into the document defaults (w:docDefaults)."""
+    styles_element = document.styles.element
+    defaults = styles_element.find(qn("w:docDefaults"))
+    if defaults is None:
+        return
+    rpr = defaults.find(f"{qn('w:rPrDefault')}/{qn('w:rPr')}")
+    if rpr is None:
+        return
+    fonts = rpr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = OxmlElement("w:rFonts")
+        rpr.insert(0, fonts)
+    for attribute in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+        fonts.attrib.pop(qn(attribute), None)
+    fonts.set(qn("w:ascii"), LATIN_FONT)
+    fonts.set(qn("w:hAnsi"), LATIN_FONT)
+    fonts.set(qn("w:cs"), LATIN_FONT)
+    fonts.set(qn("w:eastAsia"), BODY_FONT)
+    language = rpr.find(qn("w:lang"))
+    if language is None:
+        language = OxmlElement("w:lang")
+        rpr.append(language)
+    language.set(qn("w:val"), "en-US")
+    language.set(qn("w:eastAsia"), "zh-CN")
+
+
+def _add_field(paragraph: Paragraph, instruction: str, placeholder: str) -> None:
+    """Append a complex field (e.g. TOC or PAGE) that Word computes when it updates fields."""
+    begin = OxmlElement("w:fldChar")
+    begin.set(qn("w:fldCharType"), "begin")
+    begin.set(qn("w:dirty"), "true")
+    paragraph.add_run()._r.append(begin)
+    instruction_element = OxmlElement("w:instrText")
+    instruction_element.set(qn("xml:space"), "preserve")
+    instruction_element.text = f" {instruction} "
+    paragraph.add_run()._r.append(instruction_element)
+    separate = OxmlElement("w:fldChar")
+    separate.set(qn("w:fldCharType"), "separate")
+    paragraph.add_run()._r.append(separate)
+    paragraph.add_run(placeholder)
+    end = OxmlElement("w:fldChar")
+    end.set(qn("w:fldCharType"), "end")
+    paragraph.add_run()._r.append(end)
+
+
+def _repeat_header_row(table: Table) -> None:
+    properties = table.rows[0]._tr.get_or_add_trPr()
+    header = OxmlElement("w:tblHeader")
+    header.set(qn("w:val"), "true")
+    properties.append(header)
+
+
+def _shade(cell_properties_owner: object, fill: str) -> None:
+    tc = cell_properties_owner._tc  # type: ignore[attr-defined]
+    shading = OxmlElement("w:shd")
+    shading.set(qn("w:val"), "clear")
+    shading.set(qn("w:color"), "auto")
+    shading.set(qn("w:fill"), fill)
+    tc.get_or_add_tcPr().append(shading)
+
+
+def _configure_styles(document: DocumentObject) -> None:
+    _set_document_defaults(document)
+    styles = document.styles
+
+    normal = styles["Normal"]
+    _set_run_fonts(normal, LATIN_FONT, BODY_FONT)
+    normal.font.size = Pt(12)  # 小四
+
+    body = styles["Body Text"]
+    _set_run_fonts(body, LATIN_FONT, BODY_FONT)
+    body.font.size = Pt(12)
+    body.paragraph_format.first_line_indent = Pt(24)  # two characters
+    body.paragraph_format.line_spacing = 1.5
+    body.paragraph_format.space_after = Pt(0)
+
+    for level, size in ((1, 16), (2, 14), (3, 12)):  # 三号, 四号, 小四
+        heading = styles[f"Heading {level}"]
+        _set_run_fonts(heading, LATIN_FONT, HEADING_FONT)
+        heading.font.size = Pt(size)
+        heading.font.bold = True
+        heading.font.italic = False
+        heading.font.color.rgb = RGBColor(0, 0, 0)
+        heading.paragraph_format.space_before = Pt(12)
+        heading.paragraph_format.space_after = Pt(6)
+        heading.paragraph_format.keep_with_next = True
+
+    title = styles["Title"]
+    _set_run_fonts(title, LATIN_FONT, HEADING_FONT)
+    title.font.size = Pt(26)  # 一号
+    title.font.color.rgb = RGBColor(0, 0, 0)
+    title.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    # The template's Title style draws a border under the paragraph; a cover page has none.
+    title_ppr = title.element.get_or_add_pPr()
+    for border in title_ppr.findall(qn("w:pBdr")):
+        title_ppr.remove(border)
+
+    caption = styles["Caption"]
+    _set_run_fonts(caption, LATIN_FONT, HEADING_FONT)
+    caption.font.size = Pt(10.5)  # 五号
+    caption.font.bold = False
+    caption.font.color.rgb = RGBColor(0, 0, 0)
+    caption.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    caption.paragraph_format.keep_with_next = True
+
+    table_text = styles.add_style("Table Text", WD_STYLE_TYPE.PARAGRAPH)
+    table_text.base_style = normal
+    _set_run_fonts(table_text, LATIN_FONT, BODY_FONT)
+    table_text.font.size = Pt(9)  # 小五
+    table_text.paragraph_format.space_after = Pt(0)
+    table_text.paragraph_format.line_spacing = 1.0
+
+
+def _configure_page(document: DocumentObject) -> None:
+    section = document.sections[0]
+    section.orientation = WD_ORIENT.PORTRAIT
+    section.page_width = Cm(21.0)
+    section.page_height = Cm(29.7)
+    section.top_margin = section.bottom_margin = Cm(2.54)
+    section.left_margin = section.right_margin = Cm(2.8)
+    footer = section.footer.paragraphs[0]
+    footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _add_field(footer, "PAGE", "1")
+    settings = document.settings.element
+    # Ask Word to update the fields (table of contents, page numbers) when it opens the file.
+    update = OxmlElement("w:updateFields")
+    update.set(qn("w:val"), "true")
+    settings.append(update)
+
+
+class _ReportWriter:
+    """Writes the chapters into one document, numbering tables and figures per chapter."""
+
+    def __init__(self, data: AuditReportData, text: Mapping[str, str]) -> None:
+        self.data = data
+        self.text = text
+        self.document = Document()
+        self.chapter = 0
+        self.table_count = 0
+        self.figure_count = 0
+        _configure_styles(self.document)
+        _configure_page(self.document)
+
+    # Building blocks
+
+    def heading(self, key: str, level: int, **values: object) -> None:
+        if level == 1:
+            self.table_count = 0
+            self.figure_count = 0
+        self.document.add_heading(self.text[key].format(**values), level=level)
+
+    def paragraph(self, content: str) -> None:
+        self.document.add_paragraph(content, style="Body Text")
+
+    def free_text(self, content: str) -> None:
+        """Write text as paragraphs split at line breaks, or state that nothing was recorded."""
+        lines = [line.strip() for line in content.splitlines() if line.strip()]
+        if not lines:
+            self.no_data()
+        for line in lines:
+            self.paragraph(line)
+
+    def no_data(self) -> None:
+        self.paragraph(self.text["no_data"])
+
+    def caption(self, kind: str, title: str) -> None:
+        if kind == "table":
+            self.table_count += 1
+            count = self.table_count
+        else:
+            self.figure_count += 1
+            count = self.figure_count
+        number = f"{self.chapter}-{count}" if self.chapter else str(count)
+        self.document.add_paragraph(self.text[kind].format(number=number, title=title), style="Caption")
+
+    def table(
+        self,
+        title: str,
+        headers: Sequence[str],
+        rows: Iterable[Sequence[str]],
+        *,
+        numeric: Iterable[int] = (),
+        bold_last_row: bool = False,
+    ) -> Table | None:
+        """Add a captioned table with a repeated, shaded header row; right-align the numeric columns."""
+        body = [list(row) for row in rows]
+        if not body:
+            self.no_data()
+            return None
+        self.caption("table", title)
+        numeric_columns = set(numeric)
+        table: Table = self.document.add_table(rows=1, cols=len(headers))
+        table.style = self.document.styles["Table Grid"]
+        table.alignment = WD_TABLE_ALIGNMENT.CENTER
+        for index, header in enumerate(headers):
+            cell = table.rows[0].cells[index]
+            cell.text = ""
+            paragraph = cell.paragraphs[0]
+            paragraph.style = self.document.styles["Table Text"]
+            paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            paragraph.add_run(header).bold = True
+            _shade(cell, "D9D9D9")
+        _repeat_header_row(table)
+        for row_index, values in enumerate(body):
+            cells = table.add_row().cells  # type: ignore[no-untyped-call]  # unannotated in python-docx 1.2
+            for index, value in enumerate(values):
+                paragraph = cells[index].paragraphs[0]
+                paragraph.style = self.document.styles["Table Text"]
+                if index in numeric_columns:
+                    paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+                run = paragraph.add_run(value)
+                if bold_last_row and row_index == len(body) - 1:
+                    run.bold = True
+        self.document.add_paragraph()
+        return table
+
+    def page_break(self) -> None:
+        self.document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+
+    def start_chapter(self, number: int, key: str) -> None:
+        self.chapter = number
+        self.heading(key, 1)
+
+    # Front matter
+
+    def cover(self) -> None:
+        data, text = self.data, self.text
+        for _blank in range(6):
+            self.document.add_paragraph()
+        self.document.add_paragraph(text["title"], style="Title")
+        for _blank in range(4):
+            self.document.add_paragraph()
+        for line in (
+            text["cover.enterprise"].format(name=data.enterprise.name),
+            text["cover.audit"].format(name=data.audit.name),
+            text["cover.date"].format(date=format_date(data.audit.report_date, text)),
+        ):
+            paragraph = self.document.add_paragraph()
+            paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            run = paragraph.add_run(line)
+            run.font.size = Pt(16)
+        self.page_break()
+
+    def table_of_contents(self) -> None:
+        title = self.document.add_paragraph()
+        title.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        run = title.add_run(self.text["toc.title"])
+        run.bold = True
+        run.font.size = Pt(16)
+        _add_field(self.document.add_paragraph(), 'TOC \\o "1-3" \\h \\z \\u', self.text["toc.placeholder"])
+        self.page_break()
+
+    def foreword(self) -> None:
+        data, text = self.data, self.text
+        self.chapter = 0
+        self.heading("foreword", 1)
+        no_low = sum(1 for option in data.options if option.cost_class == "no_low")
+        verified = sum(1 for item in data.implementations if item.verified_saving is not None)
+        self.paragraph(
+            text["foreword.summary"].format(
+                kind=data.audit.kind,
+                year=data.audit.baseline_year,
+                started=format_date(data.audit.started_on, text),
+                options=len(data.options),
+                no_low=no_low,
+                medium_high=len(data.options) - no_low,
+                verified=verified,
+            )
+        )
+        if data.audit.trigger:
+            self.paragraph(text["foreword.trigger"].format(trigger=data.audit.trigger))
+        if data.overview.strip():
+            self.free_text(data.overview)
+
+    # Chapters
+
+    def enterprise_profile(self) -> None:
+        data, text = self.data, self.text
+        enterprise, audit = data.enterprise, data.audit
+        self.start_chapter(1, "ch1")
+        self.heading("ch1.basic", 2)
+        self.table(
+            text["ch1.basic.table"],
+            (text["field"], text["content"]),
+            (
+                (text["enterprise.name"], enterprise.name),
+                (text["enterprise.uscc"], enterprise.uscc or DASH),
+                (text["enterprise.industry"], enterprise.industry_code or DASH),
+                (text["enterprise.province"], enterprise.province or DASH),
+                (text["enterprise.site"], enterprise.site_name or DASH),
+                (text["enterprise.address"], enterprise.address or DASH),
+            ),
+        )
+        self.heading("ch1.audit", 2)
+        self.table(
+            text["ch1.audit.table"],
+            (text["field"], text["content"]),
+            (
+                (text["audit.name"], audit.name),
+                (text["audit.kind"], audit.kind),
+                (text["audit.trigger"], audit.trigger or DASH),
+                (text["audit.listed_on"], format_date(audit.listed_on, text)),
+                (text["audit.baseline_year"], str(audit.baseline_year)),
+                (text["audit.started_on"], format_date(audit.started_on, text)),
+                (text["audit.completed_on"], format_date(audit.completed_on, text)),
+                (text["audit.report_date"], format_date(audit.report_date, text)),
+            ),
+        )
+        self.heading("ch1.production", 2)
+        self.free_text(enterprise.description)
+
+    def preparation(self) -> None:
+        data, text = self.data, self.text
+        self.start_chapter(2, "ch2")
+        self.heading("ch2.team", 2)
+        self.table(
+            text["ch2.team.table"],
+            (
+                text["number"],
+                text["team.name"],
+                text["team.organisation"],
+                text["team.role"],
+                text["team.responsibility"],
+            ),
+            (
+                (str(index), member.name, member.organisation, member.team_role, member.responsibility)
+                for index, member in enumerate(data.team, start=1)
+            ),
+        )
+        self.heading("ch2.plan", 2)
+        self.table(
+            text["ch2.plan.table"],
+            (
+                text["number"],
+                text["plan.phase"],
+                text["plan.step"],
+                text["plan.owner"],
+                text["plan.due"],
+                text["plan.status"],
+            ),
+            (
+                (str(index), item.phase, item.step, item.owner, format_date(item.due, text), item.status)
+                for index, item in enumerate(data.work_plan, start=1)
+            ),
+        )
+
+    def pre_assessment(self) -> None:
+        data, text = self.data, self.text
+        pre = data.pre_assessment
+        self.start_chapter(3, "ch3")
+
+        self.heading("ch3.consumption", 2)
+        rows = [
+            (
+                item.resource,
+                item.unit,
+                format_quantity(item.quantity),
+                format_quantity(item.energy_tce),
+                format_quantity(item.co2_t),
+            )
+            for item in pre.consumption
+        ]
+        if rows:
+            rows.append(
+                (
+                    text["total"],
+                    "",
+                    "",
+                    format_quantity(_sum_known(item.energy_tce for item in pre.consumption)),
+                    format_quantity(_sum_known(item.co2_t for item in pre.consumption)),
+                )
+            )
+        self.table(
+            text["ch3.consumption.table"],
+            (text["resource"], text["unit"], text["quantity"], text["tce"], text["co2"]),
+            rows,
+            numeric=(2, 3, 4),
+            bold_last_row=True,
+        )
+
+        self.heading("ch3.indicators", 2)
+        self.table(
+            text["ch3.indicators.table"],
+            (text["org_unit"], text["tce"], text["co2"], text["water"], text["waste"], text["unit_consumption"]),
+            (
+                (
+                    item.unit_name,
+                    format_quantity(item.energy_tce),
+                    format_quantity(item.co2_t),
+                    format_quantity(item.water_m3),
+                    format_quantity(item.waste_t),
+                    _with_unit(format_quantity(item.unit_consumption), item.unit_consumption_unit),
+                )
+                for item in pre.indicators
+            ),
+            numeric=(1, 2, 3, 4, 5),
+        )
+
+        self.heading("ch3.priorities", 2)
+        self.table(
+            text["ch3.priorities.table"],
+            (text["priority.rank"], text["priority.item"], text["priority.score"], text["priority.reason"]),
+            (
+                (str(item.rank), item.item, format_number(item.score, 1), item.reason or DASH)
+                for item in sorted(pre.priorities, key=lambda item: item.rank)
+            ),
+            numeric=(2,),
+        )
+
+        self.heading("ch3.focus", 2)
+        self.ranking_table(text["ch3.focus.table"], data.focus_ranking, with_note=False)
+        if data.focus_ranking is not None and data.focus_ranking.chosen:
+            self.paragraph(text["ch3.focus.chosen"].format(focus=data.focus_ranking.chosen))
+
+        self.heading("ch3.targets", 2)
+        self.table(
+            text["ch3.targets.table"],
+            (
+                text["target.indicator"],
+                text["unit"],
+                text["target.baseline"],
+                text["target.near"],
+                text["target.near_reduction"],
+                text["target.long"],
+                text["target.long_reduction"],
+            ),
+            (
+                (
+                    target.indicator,
+                    target.unit,
+                    format_quantity(target.baseline),
+                    self.value_in_year(target.near_term_value, target.near_term_year),
+                    _percent_cell(target.near_term_reduction_percent),
+                    self.value_in_year(target.long_term_value, target.long_term_year),
+                    _percent_cell(target.long_term_reduction_percent),
+                )
+                for target in data.targets
+            ),
+            numeric=(2, 3, 4, 5, 6),
+        )
+
+        self.heading("ch3.no_low", 2)
+        no_low = [option for option in data.options if option.cost_class == "no_low"]
+        self.table(
+            text["ch3.no_low.table"],
+            (
+                text["option.code"],
+                text["option.title"],
+                text["option.aspect"],
+                text["option.investment"],
+                text["option.effects"],
+                text["option.status"],
+            ),
+            (
+                (
+                    option.code,
+                    option.title,
+                    option.aspect,
+                    format_money(option.investment),
+                    option.expected_effects,
+                    option.status,
+                )
+                for option in no_low
+            ),
+            numeric=(3,),
+        )
+
+    def value_in_year(self, value: Number | None, year: int | None) -> str:
+        if value is None:
+            return DASH
+        if year is None:
+            return format_quantity(value)
+        return self.text["target.value_year"].format(value=format_quantity(value), year=year)
+
+    def ranking_table(self, title: str, ranking: WeightedRanking | None, *, with_note: bool) -> None:
+        """Add a weighted-sum ranking with one column per criterion, its weight in the header."""
+        text = self.text
+        if ranking is None or not ranking.candidates:
+            self.no_data()
+            return
+        headers = [text["ranking.candidate"]]
+        headers += [
+            f"{criterion.name}（{text['ranking.weight']} {_plain(criterion.weight)}）" for criterion in ranking.criteria
+        ]
+        headers += [text["ranking.total"], text["ranking.rank"]]
+        if with_note:
+            headers.append(text["ranking.note"])
+        criterion_count = len(ranking.criteria)
+        rows = []
+        ordered = sorted(ranking.candidates, key=lambda item: (item.rank is None, item.rank or 0))
+        for candidate in ordered:
+            scores = list(candidate.scores) + [None] * (criterion_count - len(candidate.scores))
+            row = [candidate.name]
+            row += [format_number(score, 1) if score is not None else DASH for score in scores[:criterion_count]]
+            row += [format_number(candidate.total, 1), DASH if candidate.rank is None else str(candidate.rank)]
+            if with_note:
+                row.append(candidate.note or DASH)
+            rows.append(row)
+        self.table(title, headers, rows, numeric=range(1, criterion_count + 3))
+
+    def audit_phase(self) -> None:
+        data, text = self.data, self.text
+        self.start_chapter(4, "ch4")
+        if not data.balances:
+            self.no_data()
+        for number, balance in enumerate(data.balances, start=1):
+            self.heading("ch4.balance", 2, number=number, name=balance.name, kind=balance.kind)
+            self.balance(balance)
+        self.heading("ch4.causes", 2, number=len(data.balances) + 1)
+        rows = []
+        for cause in data.causes:
+            for aspect in ASPECT_FIELDS:
+                rows.append((cause.stream, text[f"aspect.{aspect}"], getattr(cause, aspect) or DASH))
+        table = self.table(
+            text["ch4.causes.table"], (text["cause.stream"], text["cause.aspect"], text["cause.text"]), rows
+        )
+        if table is not None:
+            # One merged cell per waste stream over its eight aspect rows.
+            for index, cause in enumerate(data.causes):
+                first = 1 + index * len(ASPECT_FIELDS)
+                merged = table.cell(first, 0).merge(table.cell(first + len(ASPECT_FIELDS) - 1, 0))
+                for extra in merged.paragraphs[1:]:
+                    extra._p.getparent().remove(extra._p)
+                merged.paragraphs[0].text = ""
+                merged.paragraphs[0].add_run(cause.stream)
+
+    def balance(self, balance: Balance) -> None:
+        text = self.text
+        names = {"name": balance.name, "kind": balance.kind}
+        unit = balance.unit
+        self.table(
+            text["ch4.flows.table"].format(**names),
+            (
+                text["number"],
+                text["flow.source"],
+                text["flow.target"],
+                text["flow.stream"],
+                text["flow.quantity"].format(unit=unit),
+                text["flow.note"],
+            ),
+            (
+                (str(index), flow.source, flow.target, flow.stream, format_quantity(flow.quantity), flow.note or DASH)
+                for index, flow in enumerate(balance.flows, start=1)
+            ),
+            numeric=(4,),
+        )
+        if balance.tolerance_percent is not None:
+            self.paragraph(text["ch4.tolerance"].format(tolerance=_plain(balance.tolerance_percent)))
+        closure_rows = [self.closure_row(row, row.step) for row in balance.steps]
+        if balance.overall is not None:
+            closure_rows.append(self.closure_row(balance.overall, text["closure.overall"]))
+        self.table(
+            text["ch4.closure.table"].format(**names),
+            (
+                text["closure.step"],
+                text["closure.inputs"].format(unit=unit),
+                text["closure.outputs"].format(unit=unit),
+                text["closure.difference"].format(unit=unit),
+                text["closure.percent"],
+                text["closure.within"],
+            ),
+            closure_rows,
+            numeric=(1, 2, 3, 4),
+            bold_last_row=balance.overall is not None,
+        )
+        overall = balance.overall
+        if overall is not None:
+            if overall.within_tolerance is None:
+                verdict = text["ch4.unchecked"]
+            else:
+                verdict = text["ch4.within"] if overall.within_tolerance else text["ch4.outside"]
+            self.paragraph(
+                text["ch4.overall"].format(
+                    inputs=format_quantity(overall.inputs),
+                    outputs=format_quantity(overall.outputs),
+                    difference=format_quantity(overall.difference),
+                    percent=format_number(overall.difference_percent, 2),
+                    unit=unit,
+                    verdict=verdict,
+                )
+            )
+        if balance.sankey_png is None:
+            self.paragraph(text["ch4.sankey.missing"])
+            return
+        picture = self.document.add_paragraph()
+        picture.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        picture.paragraph_format.keep_with_next = True
+        picture.add_run().add_picture(BytesIO(balance.sankey_png), width=Cm(15.4))
+        self.caption("figure", text["ch4.sankey"].format(**names))
+
+    def closure_row(self, row: BalanceClosure, step: str) -> tuple[str, ...]:
+        within = DASH if row.within_tolerance is None else self.text["yes" if row.within_tolerance else "no"]
+        return (
+            step,
+            format_quantity(row.inputs),
+            format_quantity(row.outputs),
+            format_quantity(row.difference),
+            format_number(row.difference_percent, 2),
+            within,
+        )
+
+    def options(self) -> None:
+        data, text = self.data, self.text
+        self.start_chapter(5, "ch5")
+        self.heading("ch5.register", 2)
+        counts = {cost_class: 0 for cost_class in ("no_low", "medium", "high")}
+        for option in data.options:
+            counts[option.cost_class] += 1
+        if data.options:
+            self.paragraph(text["ch5.register.summary"].format(total=len(data.options), **counts))
+        self.table(
+            text["ch5.register.table"],
+            (
+                text["option.code"],
+                text["option.title"],
+                text["option.aspect"],
+                text["option.source"],
+                text["option.cost_class"],
+                text["option.investment"],
+                text["option.effects"],
+                text["option.status"],
+                text["option.score"],
+            ),
+            (self.option_row(option) for option in data.options),
+            numeric=(5, 8),
+        )
+        self.heading("ch5.screening", 2)
+        self.ranking_table(text["ch5.screening.table"], data.screening, with_note=True)
+        if data.screening is not None and data.screening.chosen:
+            self.paragraph(data.screening.chosen)
+
+    def option_row(self, option: Option) -> tuple[str, ...]:
+        return (
+            option.code,
+            option.title,
+            option.aspect,
+            option.source,
+            self.cost_class(option.cost_class),
+            format_money(option.investment),
+            option.expected_effects,
+            option.status,
+            format_number(option.screening_score, 1),
+        )
+
+    def cost_class(self, value: CostClass) -> str:
+        return self.text[f"cost_class.{value}"]
+
+    def feasibility(self) -> None:
+        data, text = self.data, self.text
+        self.start_chapter(6, "ch6")
+        if not data.feasibility:
+            self.no_data()
+            return
+        for number, study in enumerate(data.feasibility, start=1):
+            self.feasibility_study(number, study)
+        self.heading("ch6.summary", 2, number=len(data.feasibility) + 1)
+        self.table(
+            text["ch6.summary.table"],
+            (
+                text["option.code"],
+                text["option.title"],
+                f"I（{text['money_unit']}）",
+                f"F（{text['per_year_money']}）",
+                f"N（{text['years']}）",
+                f"NPV（{text['money_unit']}）",
+                "NPVR（%）",
+                "IRR",
+            ),
+            (
+                (
+                    study.option_code,
+                    study.option_title,
+                    format_money(study.economics.investment),
+                    format_money(study.economics.cash_flow),
+                    format_money(study.economics.static_payback_years),
+                    format_money(study.economics.npv),
+                    format_rate(study.economics.npvr_percent),
+                    format_irr(study.economics.irr, text),
+                )
+                for study in data.feasibility
+                if study.economics is not None
+            ),
+            numeric=(2, 3, 4, 5, 6),
+        )
+
+    def feasibility_study(self, number: int, study: Feasibility) -> None:
+        text = self.text
+        self.heading("ch6.option", 2, number=number, code=study.option_code, title=study.option_title)
+        self.heading("ch6.technical", 3, number=number)
+        self.free_text(study.technical)
+        self.heading("ch6.environmental", 3, number=number)
+        if study.environmental.strip():
+            self.free_text(study.environmental)
+        if study.reductions:
+            self.table(
+                text["ch6.reductions.table"].format(code=study.option_code),
+                (text["reduction.indicator"], text["unit"], text["reduction.amount"]),
+                ((item.indicator, item.unit, format_quantity(item.amount)) for item in study.reductions),
+                numeric=(2,),
+            )
+        elif not study.environmental.strip():
+            self.no_data()
+        self.heading("ch6.economic", 3, number=number)
+        if study.economics is None:
+            self.no_data()
+        else:
+            self.economics_table(study.option_code, study.economics)
+        self.heading("ch6.sensitivity", 3, number=number)
+        self.table(
+            text["ch6.sensitivity.table"].format(code=study.option_code),
+            (
+                text["sensitivity.variable"],
+                text["sensitivity.change"],
+                text["sensitivity.npv"],
+                text["sensitivity.irr"],
+                text["sensitivity.payback"],
+            ),
+            (
+                (
+                    row.variable,
+                    f"{format_signed_percent(row.change_percent)}%",
+                    format_money(row.npv),
+                    format_rate(row.irr_percent),
+                    format_money(row.static_payback_years),
+                )
+                for row in study.sensitivity
+            ),
+            numeric=(1, 2, 3, 4),
+        )
+        self.heading("ch6.conclusion", 3, number=number)
+        self.free_text(study.conclusion)
+
+    def economics_table(self, code: str, economics: Economics) -> None:
+        text = self.text
+        money, per_year, years = text["money_unit"], text["per_year_money"], text["years"]
+        if economics.dynamic_payback_years is None:
+            dynamic = text["dynamic_payback.never"]
+        else:
+            dynamic = _with_unit(format_money(economics.dynamic_payback_years), years)
+        rows = [
+            (text["economics.investment"], "I", _with_unit(format_money(economics.investment), money)),
+            (text["economics.annual_saving"], "P", _with_unit(format_money(economics.annual_saving), per_year)),
+            (text["economics.depreciation"], "D", _with_unit(format_money(economics.depreciation), per_year)),
+            (text["economics.taxable_profit"], "T", _with_unit(format_money(economics.taxable_profit), per_year)),
+            (text["economics.net_profit"], "E", _with_unit(format_money(economics.net_profit), per_year)),
+            (text["economics.cash_flow"], "F", _with_unit(format_money(economics.cash_flow), per_year)),
+            (text["economics.static_payback"], "N", _with_unit(format_money(economics.static_payback_years), years)),
+            (text["economics.npv"], "NPV", _with_unit(format_money(economics.npv), money)),
+            (
+                text["economics.npvr"],
+                "NPVR",
+                DASH if economics.npvr_percent is None else f"{format_rate(economics.npvr_percent)}%",
+            ),
+            (text["economics.irr"], "IRR", format_irr(economics.irr, text)),
+            (text["economics.dynamic_payback"], "Nd", dynamic),
+        ]
+        self.table(
+            text["ch6.economic.table"].format(code=code),
+            (text["economics.item"], text["economics.symbol"], text["economics.value"]),
+            rows,
+            numeric=(2,),
+        )
+        self.paragraph(
+            text["ch6.parameters"].format(
+                rate=_plain(economics.discount_rate_percent),
+                tax=_plain(economics.tax_rate_percent),
+                life=economics.life_years,
+            )
+        )
+
+    def implementation(self) -> None:
+        data, text = self.data, self.text
+        self.start_chapter(7, "ch7")
+        self.heading("ch7.implementation", 2)
+        self.table(
+            text["ch7.implementation.table"],
+            (
+                text["option.code"],
+                text["option.title"],
+                text["impl.planned"],
+                text["impl.actual"],
+                text["impl.in_service"],
+                text["impl.expected"],
+                text["impl.verified"],
+                text["impl.achieved"],
+                text["impl.note"],
+            ),
+            (
+                (
+                    item.option_code,
+                    item.option_title,
+                    format_money(item.planned_investment),
+                    format_money(item.actual_investment),
+                    format_date(item.in_service_on, text),
+                    _with_unit(format_quantity(item.expected_saving), item.saving_unit),
+                    _with_unit(format_quantity(item.verified_saving), item.saving_unit),
+                    format_percent(item.achieved_percent),
+                    item.note or DASH,
+                )
+                for item in data.implementations
+            ),
+            numeric=(2, 3, 5, 6, 7),
+        )
+        self.heading("ch7.before_after", 2)
+        self.table(
+            text["ch7.before_after.table"],
+            (
+                text["kpi.indicator"],
+                text["unit"],
+                text["kpi.before"],
+                text["kpi.after"],
+                text["kpi.change"],
+                text["impl.note"],
+            ),
+            (
+                (
+                    item.indicator,
+                    item.unit,
+                    format_quantity(item.before),
+                    format_quantity(item.after),
+                    DASH if item.change_percent is None else format_signed_percent(item.change_percent),
+                    item.note or DASH,
+                )
+                for item in data.before_after
+            ),
+            numeric=(2, 3, 4),
+        )
+
+    def closing_chapters(self) -> None:
+        self.start_chapter(8, "ch8")
+        self.free_text(self.data.continuous_plan)
+        self.start_chapter(9, "ch9")
+        self.free_text(self.data.conclusions)
+
+    def write(self) -> bytes:
+        sections: tuple[Callable[[], None], ...] = (
+            self.cover,
+            self.table_of_contents,
+            self.foreword,
+            self.enterprise_profile,
+            self.preparation,
+            self.pre_assessment,
+            self.audit_phase,
+            self.options,
+            self.feasibility,
+            self.implementation,
+            self.closing_chapters,
+        )
+        for section in sections:
+            section()
+        properties = self.document.core_properties
+        properties.title = f"{self.text['title']} - {self.data.enterprise.name}"
+        properties.subject = self.data.audit.name
+        properties.language = "zh-CN"
+        buffer = BytesIO()
+        self.document.save(buffer)
+        return buffer.getvalue()
+
+
+def _sum_known(values: Iterable[Number | None]) -> Number | None:
+    """Sum the recorded values; None when none is recorded."""
+    known = [
+        Decimal(str(value)) if isinstance(value, float) else Decimal(value) for value in values if value is not None
+    ]
+    return sum(known, Decimal(0)) if known else None
+
+
+def _with_unit(value: str, unit: str) -> str:
+    return value if value == DASH or not unit else f"{value} {unit}"
+
+
+def _percent_cell(value: Number | None) -> str:
+    return DASH if value is None else f"{format_percent(value)}%"
+
+
+def _plain(value: Number) -> str:
+    """Format a weight or tolerance without trailing zeros (10, 2.5)."""
+    text = format(Decimal(str(value)).normalize(), "f")
+    return text
+
+
+def build_report(data: AuditReportData, text: Mapping[str, str] = TEXT_ZH) -> bytes:
+    """Build the audit report and return the .docx file's bytes."""
+    return _ReportWriter(data, text).write()

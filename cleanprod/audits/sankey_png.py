@@ -1,0 +1,295 @@
+"""A Sankey diagram of a balance's streams drawn to PNG with Pillow, for the Word report.
+
+The browser pages draw their own charts; the report needs a picture without a browser. Each
+node is a bar whose height is proportional to the larger of its inflow and outflow; each
+stream is a band of the same scale from its source bar to its target bar. Columns follow
+the longest path from the inputs. A stream that closes a cycle (a recycle or reuse loop)
+goes back under the diagram as a line of the band's width.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from io import BytesIO
+from pathlib import Path
+
+from PIL import Image, ImageDraw, ImageFont
+
+from .report_data import BalanceFlow
+
+# Fonts with Simplified Chinese glyphs, in order of preference: Debian and Ubuntu
+# (fonts-noto-cjk, fonts-wqy-microhei), Fedora and Arch, Windows, macOS.
+CJK_FONT_CANDIDATES = (
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+    "/usr/share/fonts/google-noto-cjk/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc",
+    "C:/Windows/Fonts/msyh.ttc",
+    "C:/Windows/Fonts/simhei.ttf",
+    "/System/Library/Fonts/PingFang.ttc",
+)
+
+PALETTE = (
+    (31, 119, 180),
+    (255, 127, 14),
+    (44, 160, 44),
+    (214, 39, 40),
+    (148, 103, 189),
+    (140, 86, 75),
+    (227, 119, 194),
+    (127, 127, 127),
+    (188, 189, 34),
+    (23, 190, 207),
+)
+LINK_ALPHA = 110
+NODE_WIDTH = 18
+NODE_GAP = 24
+MARGIN = 40
+LOOP_SPACE = 60  # extra room under the diagram for each stream that closes a cycle
+CURVE_POINTS = 32
+
+
+@dataclass(frozen=True, slots=True)
+class _Link:
+    source: int
+    target: int
+    value: float
+    backward: bool
+
+
+@dataclass(slots=True)
+class _Node:
+    name: str
+    value: float = 0.0
+    column: int = 0
+    x: float = 0.0
+    y: float = 0.0
+    height: float = 0.0
+    out_offset: float = 0.0
+    in_offset: float = 0.0
+
+
+def find_cjk_font() -> Path | None:
+    """Return the first installed font of `CJK_FONT_CANDIDATES`, or None."""
+    for candidate in CJK_FONT_CANDIDATES:
+        path = Path(candidate)
+        if path.is_file():
+            return path
+    return None
+
+
+def _load_font(path: Path, size: int) -> ImageFont.FreeTypeFont:
+    """Load the Simplified Chinese face of a font collection (.ttc holds JP, KR, SC, TC … faces)."""
+    first = ImageFont.truetype(str(path), size, index=0)
+    if path.suffix.lower() != ".ttc":
+        return first
+    for index in range(1, 16):
+        try:
+            face = ImageFont.truetype(str(path), size, index=index)
+        except OSError:
+            break
+        family = face.getname()[0] or ""
+        if family.endswith(" SC"):
+            return face
+    return first
+
+
+def _mark_backward(node_count: int, links: list[tuple[int, int, float]]) -> list[_Link]:
+    """Mark as backward every link that closes a cycle, found by depth-first search in input order."""
+    outgoing: list[list[int]] = [[] for _ in range(node_count)]
+    for index, (source, _target, _value) in enumerate(links):
+        outgoing[source].append(index)
+    state = [0] * node_count  # 0 unvisited, 1 on the current path, 2 finished
+    backward: set[int] = set()
+    for start in range(node_count):
+        if state[start]:
+            continue
+        state[start] = 1
+        stack: list[tuple[int, int]] = [(start, 0)]
+        while stack:
+            node, position = stack[-1]
+            if position == len(outgoing[node]):
+                state[node] = 2
+                stack.pop()
+                continue
+            stack[-1] = (node, position + 1)
+            link_index = outgoing[node][position]
+            target = links[link_index][1]
+            if state[target] == 1:
+                backward.add(link_index)
+            elif state[target] == 0:
+                state[target] = 1
+                stack.append((target, 0))
+    return [_Link(s, t, v, i in backward) for i, (s, t, v) in enumerate(links)]
+
+
+def _assign_columns(nodes: list[_Node], links: list[_Link]) -> None:
+    """Put each node one column right of its furthest forward predecessor (longest path)."""
+    forward = [link for link in links if not link.backward]
+    # The forward links form a DAG, so at most len(nodes) − 1 relaxation rounds settle it.
+    for _round in range(len(nodes)):
+        changed = False
+        for link in forward:
+            if nodes[link.target].column < nodes[link.source].column + 1:
+                nodes[link.target].column = nodes[link.source].column + 1
+                changed = True
+        if not changed:
+            break
+    # Pull pure outputs (no outgoing forward link) to the last column so the sinks line up.
+    last = max(node.column for node in nodes)
+    has_outgoing = {link.source for link in forward}
+    has_incoming = {link.target for link in forward}
+    for index, node in enumerate(nodes):
+        if index not in has_outgoing and index in has_incoming:
+            node.column = last
+
+
+def _bezier(x0: float, y0: float, x1: float, y1: float) -> list[tuple[float, float]]:
+    """Points of a cubic curve leaving and entering horizontally, the usual Sankey band edge."""
+    middle = (x0 + x1) / 2
+    points = []
+    for step in range(CURVE_POINTS + 1):
+        t = step / CURVE_POINTS
+        u = 1 - t
+        x = u**3 * x0 + 3 * u**2 * t * middle + 3 * u * t**2 * middle + t**3 * x1
+        y = u**3 * y0 + 3 * u**2 * t * y0 + 3 * u * t**2 * y1 + t**3 * y1
+        points.append((x, y))
+    return points
+
+
+def _format_value(value: float) -> str:
+    if value >= 1000:
+        return f"{value:,.0f}"
+    if value >= 10:
+        return f"{value:,.1f}"
+    return f"{value:,.2f}"
+
+
+def render_sankey_png(
+    flows: Sequence[BalanceFlow],
+    unit: str,
+    *,
+    width: int = 1600,
+    height: int = 900,
+    font_path: Path | None = None,
+    font_size: int = 22,
+) -> bytes:
+    """Draw the streams of a balance as a Sankey diagram and return the PNG file's bytes.
+
+    Raises ValueError when there is no stream with a positive quantity or a quantity is
+    negative, and LookupError when no font with Chinese glyphs is installed and none is given.
+    """
+    if any(float(flow.quantity) < 0 for flow in flows):
+        raise ValueError("A balance stream has a negative quantity; record its direction with source and target.")
+    drawn = [flow for flow in flows if float(flow.quantity) > 0]
+    if not drawn:
+        raise ValueError("A Sankey diagram needs at least one stream with a positive quantity.")
+    path = font_path or find_cjk_font()
+    if path is None:
+        raise LookupError("No font with Chinese glyphs found; install fonts-noto-cjk or pass font_path.")
+    font = _load_font(path, font_size)
+
+    names: dict[str, int] = {}
+    raw_links: list[tuple[int, int, float]] = []
+    for flow in drawn:
+        source = names.setdefault(flow.source, len(names))
+        target = names.setdefault(flow.target, len(names))
+        raw_links.append((source, target, float(flow.quantity)))
+    nodes = [_Node(name) for name in names]
+    links = _mark_backward(len(nodes), raw_links)
+    _assign_columns(nodes, links)
+
+    inflow = [0.0] * len(nodes)
+    outflow = [0.0] * len(nodes)
+    for link in links:
+        outflow[link.source] += link.value
+        inflow[link.target] += link.value
+    for index, node in enumerate(nodes):
+        node.value = max(inflow[index], outflow[index])
+
+    loops = sum(1 for link in links if link.backward)
+    column_count = max(node.column for node in nodes) + 1
+    columns: list[list[_Node]] = [[] for _ in range(column_count)]
+    for node in nodes:
+        columns[node.column].append(node)
+    usable_height = height - 2 * MARGIN - loops * LOOP_SPACE
+    scale = min(
+        (usable_height - NODE_GAP * (len(column) - 1)) / sum(node.value for node in column)
+        for column in columns
+        if column
+    )
+    if scale <= 0:
+        raise ValueError("Too many streams that close a cycle or too many nodes for the picture height.")
+    label_room = 260  # room for the labels of the first and last columns
+    span = width - 2 * MARGIN - 2 * label_room - NODE_WIDTH
+    for column_index, column in enumerate(columns):
+        total = sum(node.value * scale for node in column) + NODE_GAP * (len(column) - 1)
+        y = MARGIN + (usable_height - total) / 2
+        for node in column:
+            node.x = MARGIN + label_room + (span * column_index / max(column_count - 1, 1))
+            node.y = y
+            node.height = max(node.value * scale, 2.0)
+            y += node.value * scale + NODE_GAP
+
+    image = Image.new("RGBA", (width, height), (255, 255, 255, 255))
+    # Bands leave each bar in the vertical order of their targets and enter it in the
+    # vertical order of their sources, so bands between neighbouring columns do not cross.
+    start_y: dict[int, float] = {}
+    end_y: dict[int, float] = {}
+    for index in sorted(range(len(links)), key=lambda i: nodes[links[i].target].y):
+        bar = nodes[links[index].source]
+        start_y[index] = bar.y + bar.out_offset
+        bar.out_offset += links[index].value * scale
+    for index in sorted(range(len(links)), key=lambda i: nodes[links[i].source].y):
+        bar = nodes[links[index].target]
+        end_y[index] = bar.y + bar.in_offset
+        bar.in_offset += links[index].value * scale
+    loop_level = 0
+    for index, link in enumerate(links):
+        thickness = link.value * scale
+        y0, y1 = start_y[index], end_y[index]
+        band_color = (*PALETTE[link.source % len(PALETTE)], LINK_ALPHA)
+        x0 = nodes[link.source].x + NODE_WIDTH
+        x1 = nodes[link.target].x
+        # Each band gets its own layer so that crossing bands blend instead of hiding each other.
+        layer = Image.new("RGBA", (width, height), (255, 255, 255, 0))
+        bands = ImageDraw.Draw(layer)
+        if not link.backward:
+            top = _bezier(x0, y0, x1, y1)
+            bottom = _bezier(x0, y0 + thickness, x1, y1 + thickness)
+            bands.polygon(top + bottom[::-1], fill=band_color)
+            image = Image.alpha_composite(image, layer)
+            continue
+        loop_level += 1
+        floor = height - MARGIN - (loops - loop_level) * LOOP_SPACE - LOOP_SPACE / 2
+        centre_out = y0 + thickness / 2
+        centre_in = y1 + thickness / 2
+        route = [
+            (x0, centre_out),
+            (x0 + 20 + thickness / 2, centre_out),
+            (x0 + 20 + thickness / 2, floor),
+            (x1 - 20 - thickness / 2, floor),
+            (x1 - 20 - thickness / 2, centre_in),
+            (x1, centre_in),
+        ]
+        bands.line(route, fill=band_color, width=max(int(thickness), 1), joint="curve")
+        image = Image.alpha_composite(image, layer)
+
+    draw = ImageDraw.Draw(image)
+    for index, node in enumerate(nodes):
+        node_color = PALETTE[index % len(PALETTE)]
+        draw.rectangle((node.x, node.y, node.x + NODE_WIDTH, node.y + node.height), fill=node_color)
+        label = f"{node.name} {_format_value(node.value)} {unit}".strip()
+        centre = node.y + node.height / 2
+        # Inputs carry their labels on the left; every other bar on its right.
+        if node.column == 0 and column_count > 1:
+            anchor, x = "rm", node.x - 8
+        else:
+            anchor, x = "lm", node.x + NODE_WIDTH + 8
+        draw.text((x, centre), label, font=font, fill=(20, 20, 20), anchor=anchor, stroke_width=3, stroke_fill="white")
+
+    buffer = BytesIO()
+    image.convert("RGB").save(buffer, format="PNG", optimize=True)
+    return buffer.getvalue()
