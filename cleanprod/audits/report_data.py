@@ -3,8 +3,8 @@
 The report builder (`report_docx.build_report`) reads only these classes, so it needs no
 database and no models; the audit services fill them. Text fields hold text already in the
 report's language (names, statuses, aspects, free text). Numbers are `Decimal`, `float` or
-`int` in the unit the field or its sibling ``unit`` field names; ``None`` means not recorded
-and prints as a dash. Money is in 10,000 CNY (万元), as audit reports state it.
+`int`, in the unit that the field's comment or its sibling ``unit`` field names. ``None``
+means not recorded and prints as a dash. Money is in 10,000 CNY (万元), as audit reports state it.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ class EnterpriseProfile:
 class AuditInfo:
     name: str
     kind: str  # mandatory or voluntary, translated
-    trigger: str  # statutory trigger of a mandatory audit, translated; "" for a voluntary audit
+    trigger: str  # statutory trigger of a mandatory audit, translated, or "" for a voluntary audit
     baseline_year: int
     started_on: date
     report_date: date
@@ -232,7 +232,7 @@ class Irr:
 
 @dataclass(frozen=True, slots=True)
 class Economics:
-    """Economic evaluation of one option; money in 万元, per year where annual."""
+    """Economic evaluation of one option, with money in 万元 and annual amounts in 万元 per year."""
 
     investment: Number  # I, total investment less subsidies
     annual_saving: Number  # P, revenue increase plus operating cost decrease

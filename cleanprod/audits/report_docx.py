@@ -3,12 +3,12 @@
 The chapters follow the layout that HJ 469-2009 sets for audit reports and that follows the
 seven audit phases: 审核准备, 预审核, 审核, 方案的产生和筛选, 可行性分析, 方案实施 and
 持续清洁生产, framed by an enterprise profile and the conclusions. The report is filed in
-Chinese, so its fixed wording sits in `TEXT_ZH` rather than in gettext; another language
-means another mapping with the same keys. Headings use the built-in Heading styles, so the
+Chinese, so its fixed wording sits in `report_text.TEXT_ZH` rather than in gettext. Another
+language means another mapping with the same keys. Headings use the built-in Heading styles, so the
 table of contents field and the navigation pane of Word and LibreOffice work on them.
 
 Body text is 宋体 (SimSun) and headings 黑体 (SimHei) through the ``w:eastAsia`` font
-attribute; Latin letters and digits use Times New Roman. A section without data states so
+attribute, and Latin letters and digits use Times New Roman. A section without data states so
 instead of disappearing, so a reviewer sees that it was considered.
 """
 
@@ -45,246 +45,12 @@ from .report_data import (
     Option,
     WeightedRanking,
 )
+from .report_text import ASPECT_FIELDS, TEXT_ZH
 
 LATIN_FONT: Final = "Times New Roman"
 BODY_FONT: Final = "宋体"  # SimSun
 HEADING_FONT: Final = "黑体"  # SimHei
 DASH: Final = "—"
-
-TEXT_ZH: Final[Mapping[str, str]] = {
-    "title": "清洁生产审核报告",
-    "cover.enterprise": "企业名称：{name}",
-    "cover.audit": "审核名称：{name}",
-    "cover.date": "编制日期：{date}",
-    "date": "{year}年{month}月{day}日",
-    "toc.title": "目  录",
-    "toc.placeholder": "（在 Word 中右键单击此处并选择“更新域”以生成目录。）",
-    "no_data": "本节未记录数据。",
-    "table": "表 {number} {title}",
-    "figure": "图 {number} {title}",
-    "yes": "是",
-    "no": "否",
-    # Foreword
-    "foreword": "前言",
-    "foreword.summary": (
-        "本轮审核为{kind}审核，基准年为{year}年，于{started}启动。"
-        "审核共提出清洁生产方案{options}项，其中无/低费方案{no_low}项、中/高费方案{medium_high}项；"
-        "已完成实施并验证效果的方案{verified}项。"
-    ),
-    "foreword.trigger": "列入强制性清洁生产审核名单的原因：{trigger}。",
-    # 1 Enterprise profile
-    "ch1": "1 企业概况",
-    "ch1.basic": "1.1 企业基本情况",
-    "ch1.basic.table": "企业基本情况",
-    "ch1.audit": "1.2 审核基本信息",
-    "ch1.audit.table": "审核基本信息",
-    "ch1.production": "1.3 生产概况",
-    "field": "项目",
-    "content": "内容",
-    "enterprise.name": "企业名称",
-    "enterprise.uscc": "统一社会信用代码",
-    "enterprise.industry": "行业代码",
-    "enterprise.province": "所在省份",
-    "enterprise.site": "审核场所",
-    "enterprise.address": "地址",
-    "audit.name": "审核名称",
-    "audit.kind": "审核类型",
-    "audit.trigger": "强制性审核原因",
-    "audit.listed_on": "名单公布日期",
-    "audit.baseline_year": "基准年",
-    "audit.started_on": "启动日期",
-    "audit.completed_on": "完成日期",
-    "audit.report_date": "报告编制日期",
-    # 2 Preparation
-    "ch2": "2 审核准备",
-    "ch2.team": "2.1 审核小组",
-    "ch2.team.table": "清洁生产审核小组成员",
-    "ch2.plan": "2.2 审核工作计划",
-    "ch2.plan.table": "审核工作计划",
-    "number": "序号",
-    "team.name": "姓名",
-    "team.organisation": "单位/部门",
-    "team.role": "小组职务",
-    "team.responsibility": "职责",
-    "plan.phase": "审核阶段",
-    "plan.step": "工作内容",
-    "plan.owner": "负责人",
-    "plan.due": "完成期限",
-    "plan.status": "状态",
-    # 3 Pre-assessment
-    "ch3": "3 预审核",
-    "ch3.consumption": "3.1 资源能源消耗现状",
-    "ch3.consumption.table": "基准年资源能源消耗",
-    "ch3.indicators": "3.2 各单元主要指标",
-    "ch3.indicators.table": "基准年各单元主要指标",
-    "ch3.priorities": "3.3 主要问题优先排序",
-    "ch3.priorities.table": "主要问题优先排序",
-    "ch3.focus": "3.4 审核重点的确定",
-    "ch3.focus.table": "备选审核重点权重总和计分排序",
-    "ch3.focus.chosen": "经权重总和计分排序，确定本轮审核重点为：{focus}。",
-    "ch3.targets": "3.5 清洁生产目标",
-    "ch3.targets.table": "清洁生产目标",
-    "ch3.no_low": "3.6 无/低费方案",
-    "ch3.no_low.table": "预审核阶段提出的无/低费方案",
-    "resource": "资源/能源",
-    "unit": "单位",
-    "quantity": "消耗量",
-    "tce": "折标准煤（tce）",
-    "co2": "二氧化碳排放（tCO₂）",
-    "total": "合计",
-    "org_unit": "单元",
-    "water": "新鲜水（m³）",
-    "waste": "固体废物（t）",
-    "unit_consumption": "单位产品消耗",
-    "priority.rank": "排序",
-    "priority.item": "问题",
-    "priority.score": "得分",
-    "priority.reason": "说明",
-    "ranking.candidate": "备选项",
-    "ranking.weight": "权重",
-    "ranking.total": "总分",
-    "ranking.rank": "排序",
-    "ranking.note": "结论",
-    "target.indicator": "指标",
-    "target.baseline": "基准年现状",
-    "target.near": "近期目标",
-    "target.near_reduction": "近期削减率",
-    "target.long": "远期目标",
-    "target.long_reduction": "远期削减率",
-    "target.value_year": "{value}（{year}年）",
-    # 4 Audit
-    "ch4": "4 审核",
-    "ch4.balance": "4.{number} {name}{kind}",
-    "ch4.flows.table": "{name}{kind}输入输出",
-    "ch4.closure.table": "{name}{kind}校核",
-    "ch4.sankey": "{name}{kind}桑基图",
-    "ch4.sankey.missing": "未附桑基图。",
-    "ch4.tolerance": "允许偏差为输入量的 ±{tolerance}%。",
-    "ch4.overall": (
-        "全系统输入 {inputs} {unit}，输出 {outputs} {unit}，偏差 {difference} {unit}（{percent}%），{verdict}。"
-    ),
-    "ch4.within": "在允许偏差范围内",
-    "ch4.outside": "超出允许偏差，需查明原因",
-    "ch4.unchecked": "未设定允许偏差",
-    "ch4.causes": "4.{number} 废弃物产生原因分析",
-    "ch4.causes.table": "废弃物产生原因分析",
-    "flow.source": "来源",
-    "flow.target": "去向",
-    "flow.stream": "物流名称",
-    "flow.quantity": "数量（{unit}）",
-    "flow.note": "备注",
-    "closure.step": "工序/单元",
-    "closure.inputs": "输入（{unit}）",
-    "closure.outputs": "输出（{unit}）",
-    "closure.difference": "偏差（{unit}）",
-    "closure.percent": "相对偏差（%）",
-    "closure.within": "在允许范围内",
-    "closure.overall": "全系统",
-    "cause.stream": "废弃物/排放源",
-    "cause.aspect": "分析方面",
-    "cause.text": "产生原因",
-    "aspect.raw_materials_energy": "原辅材料和能源",
-    "aspect.technology": "技术工艺",
-    "aspect.equipment": "设备",
-    "aspect.process_control": "过程控制",
-    "aspect.product": "产品",
-    "aspect.waste": "废弃物",
-    "aspect.management": "管理",
-    "aspect.employees": "员工",
-    # 5 Options
-    "ch5": "5 方案的产生和筛选",
-    "ch5.register": "5.1 方案汇总",
-    "ch5.register.table": "清洁生产方案汇总",
-    "ch5.register.summary": "共提出方案{total}项，其中无/低费方案{no_low}项、中费方案{medium}项、高费方案{high}项。",
-    "ch5.screening": "5.2 方案筛选",
-    "ch5.screening.table": "方案权重总和计分筛选",
-    "option.code": "编号",
-    "option.title": "方案名称",
-    "option.aspect": "类别",
-    "option.source": "来源",
-    "option.cost_class": "费用类别",
-    "option.investment": "投资（万元）",
-    "option.effects": "预期效果",
-    "option.status": "状态",
-    "option.score": "筛选得分",
-    "cost_class.no_low": "无/低费",
-    "cost_class.medium": "中费",
-    "cost_class.high": "高费",
-    # 6 Feasibility
-    "ch6": "6 可行性分析",
-    "ch6.option": "6.{number} {code} {title}",
-    "ch6.technical": "6.{number}.1 技术评估",
-    "ch6.environmental": "6.{number}.2 环境评估",
-    "ch6.reductions.table": "{code} 预计年削减量",
-    "ch6.economic": "6.{number}.3 经济评估",
-    "ch6.economic.table": "{code} 经济评估",
-    "ch6.parameters": "计算参数：折现率 {rate}%，所得税税率 {tax}%，计算期 {life} 年；金额单位为万元。",
-    "ch6.sensitivity": "6.{number}.4 敏感性分析",
-    "ch6.sensitivity.table": "{code} 敏感性分析",
-    "ch6.conclusion": "6.{number}.5 评估结论",
-    "ch6.summary": "6.{number} 可行性分析结果汇总",
-    "ch6.summary.table": "中/高费方案经济评估汇总",
-    "reduction.indicator": "指标",
-    "reduction.amount": "年削减量",
-    "economics.item": "项目",
-    "economics.symbol": "符号",
-    "economics.value": "数值",
-    "economics.investment": "总投资费用",
-    "economics.annual_saving": "年运行费用总节省金额",
-    "economics.depreciation": "年折旧费",
-    "economics.taxable_profit": "应税利润",
-    "economics.net_profit": "净利润",
-    "economics.cash_flow": "年增现金流量",
-    "economics.static_payback": "投资偿还期",
-    "economics.npv": "净现值",
-    "economics.npvr": "净现值率",
-    "economics.irr": "内部收益率",
-    "economics.dynamic_payback": "动态投资回收期",
-    "money_unit": "万元",
-    "per_year_money": "万元/年",
-    "years": "年",
-    "percent": "%",
-    "irr.none": "不存在（净现值在任何折现率下均不为零）",
-    "irr.not_unique": "不唯一（现金流多次变号，净现值有多个根：{roots}）；修正内部收益率 MIRR {mirr}",
-    "dynamic_payback.never": "计算期内不能回收",
-    "sensitivity.variable": "变动因素",
-    "sensitivity.change": "变动幅度",
-    "sensitivity.npv": "净现值（万元）",
-    "sensitivity.irr": "内部收益率（%）",
-    "sensitivity.payback": "投资偿还期（年）",
-    # 7 Implementation
-    "ch7": "7 方案实施",
-    "ch7.implementation": "7.1 方案实施及效果验证",
-    "ch7.implementation.table": "方案实施及效果验证",
-    "ch7.before_after": "7.2 实施前后指标对比",
-    "ch7.before_after.table": "方案实施前后指标对比",
-    "impl.planned": "计划投资（万元）",
-    "impl.actual": "实际投资（万元）",
-    "impl.in_service": "投运日期",
-    "impl.expected": "预期效益",
-    "impl.verified": "验证效益",
-    "impl.achieved": "完成率（%）",
-    "impl.note": "备注",
-    "kpi.indicator": "指标",
-    "kpi.before": "实施前",
-    "kpi.after": "实施后",
-    "kpi.change": "变化率（%）",
-    # 8, 9
-    "ch8": "8 持续清洁生产",
-    "ch9": "9 结论",
-}
-
-ASPECT_FIELDS: Final = (
-    "raw_materials_energy",
-    "technology",
-    "equipment",
-    "process_control",
-    "product",
-    "waste",
-    "management",
-    "employees",
-)
-
 
 # Number formatting. Decimals follow what audit reports print: money in 万元 and years to
 # two places, percentages to one, other quantities by magnitude.
@@ -300,7 +66,7 @@ def format_number(value: Number | None, decimals: int) -> str:
         return DASH
     rounded = number.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
     text = format(rounded, f",.{decimals}f")
-    # A small negative value rounds to "-0.00"; print it without the sign.
+    # A small negative value rounds to "-0.00", which prints without the sign.
     return text[1:] if text.startswith("-") and text.strip("-0.,") == "" else text
 
 
@@ -554,11 +320,12 @@ class _ReportWriter:
         numeric: Iterable[int] = (),
         bold_last_row: bool = False,
     ) -> Table | None:
-        """Add a captioned table with a repeated, shaded header row; right-align the numeric columns."""
+        """Add a captioned table with a repeated, shaded header row and right-aligned numeric columns."""
         body = [list(row) for row in rows]
         if not body:
             self.no_data()
             return None
+
         self.caption("table", title)
         numeric_columns = set(numeric)
         table: Table = self.document.add_table(rows=1, cols=len(headers))
@@ -573,6 +340,7 @@ class _ReportWriter:
             paragraph.add_run(header).bold = True
             _shade(cell, "D9D9D9")
         _repeat_header_row(table)
+
         for row_index, values in enumerate(body):
             cells = table.add_row().cells  # type: ignore[no-untyped-call]  # unannotated in python-docx 1.2
             for index, value in enumerate(values):
@@ -583,7 +351,7 @@ class _ReportWriter:
                 run = paragraph.add_run(value)
                 if bold_last_row and row_index == len(body) - 1:
                     run.bold = True
-        self.document.add_paragraph()
+        self.document.add_paragraph()  # keeps a following table from joining this one
         return table
 
     def page_break(self) -> None:
@@ -897,17 +665,20 @@ class _ReportWriter:
                 merged.paragraphs[0].add_run(cause.stream)
 
     def balance(self, balance: Balance) -> None:
+        self.balance_flows(balance)
+        self.balance_closure(balance)
+        self.sankey_figure(balance)
+
+    def balance_flows(self, balance: Balance) -> None:
         text = self.text
-        names = {"name": balance.name, "kind": balance.kind}
-        unit = balance.unit
         self.table(
-            text["ch4.flows.table"].format(**names),
+            text["ch4.flows.table"].format(name=balance.name, kind=balance.kind),
             (
                 text["number"],
                 text["flow.source"],
                 text["flow.target"],
                 text["flow.stream"],
-                text["flow.quantity"].format(unit=unit),
+                text["flow.quantity"].format(unit=balance.unit),
                 text["flow.note"],
             ),
             (
@@ -916,6 +687,11 @@ class _ReportWriter:
             ),
             numeric=(4,),
         )
+
+    def balance_closure(self, balance: Balance) -> None:
+        text = self.text
+        names = {"name": balance.name, "kind": balance.kind}
+        unit = balance.unit
         if balance.tolerance_percent is not None:
             self.paragraph(text["ch4.tolerance"].format(tolerance=_plain(balance.tolerance_percent)))
         closure_rows = [self.closure_row(row, row.step) for row in balance.steps]
@@ -935,6 +711,7 @@ class _ReportWriter:
             numeric=(1, 2, 3, 4),
             bold_last_row=balance.overall is not None,
         )
+
         overall = balance.overall
         if overall is not None:
             if overall.within_tolerance is None:
@@ -951,6 +728,10 @@ class _ReportWriter:
                     verdict=verdict,
                 )
             )
+
+    def sankey_figure(self, balance: Balance) -> None:
+        text = self.text
+        names = {"name": balance.name, "kind": balance.kind}
         if balance.sankey_png is None:
             self.paragraph(text["ch4.sankey.missing"])
             return
@@ -961,7 +742,12 @@ class _ReportWriter:
         self.caption("figure", text["ch4.sankey"].format(**names))
 
     def closure_row(self, row: BalanceClosure, step: str) -> tuple[str, ...]:
-        within = DASH if row.within_tolerance is None else self.text["yes" if row.within_tolerance else "no"]
+        if row.within_tolerance is None:
+            within = DASH
+        elif row.within_tolerance:
+            within = self.text["yes"]
+        else:
+            within = self.text["no"]
         return (
             step,
             format_quantity(row.inputs),
@@ -1060,6 +846,7 @@ class _ReportWriter:
         self.heading("ch6.option", 2, number=number, code=study.option_code, title=study.option_title)
         self.heading("ch6.technical", 3, number=number)
         self.free_text(study.technical)
+
         self.heading("ch6.environmental", 3, number=number)
         if study.environmental.strip():
             self.free_text(study.environmental)
@@ -1072,11 +859,13 @@ class _ReportWriter:
             )
         elif not study.environmental.strip():
             self.no_data()
+
         self.heading("ch6.economic", 3, number=number)
         if study.economics is None:
             self.no_data()
         else:
             self.economics_table(study.option_code, study.economics)
+
         self.heading("ch6.sensitivity", 3, number=number)
         self.table(
             text["ch6.sensitivity.table"].format(code=study.option_code),
@@ -1099,6 +888,7 @@ class _ReportWriter:
             ),
             numeric=(1, 2, 3, 4),
         )
+
         self.heading("ch6.conclusion", 3, number=number)
         self.free_text(study.conclusion)
 
@@ -1230,7 +1020,7 @@ class _ReportWriter:
 
 
 def _sum_known(values: Iterable[Number | None]) -> Number | None:
-    """Sum the recorded values; None when none is recorded."""
+    """Sum the recorded values, or return None when no value is recorded."""
     known = [
         Decimal(str(value)) if isinstance(value, float) else Decimal(value) for value in values if value is not None
     ]

@@ -1,8 +1,8 @@
 """A Sankey diagram of a balance's streams drawn to PNG with Pillow, for the Word report.
 
-The browser pages draw their own charts; the report needs a picture without a browser. Each
-node is a bar whose height is proportional to the larger of its inflow and outflow; each
-stream is a band of the same scale from its source bar to its target bar. Columns follow
+The browser pages draw their own charts, but the report needs a picture made without a
+browser. Each node is a bar whose height is proportional to the larger of its inflow and
+outflow. Each stream is a band of the same scale from its source bar to its target bar. Columns follow
 the longest path from the inputs. A stream that closes a cycle (a recycle or reuse loop)
 goes back under the diagram as a line of the band's width.
 """
@@ -48,6 +48,7 @@ NODE_WIDTH = 18
 NODE_GAP = 24
 MARGIN = 40
 LOOP_SPACE = 60  # extra room under the diagram for each stream that closes a cycle
+LABEL_ROOM = 260  # room left of the first column and right of the last one for the labels
 CURVE_POINTS = 32
 
 
@@ -81,7 +82,7 @@ def find_cjk_font() -> Path | None:
 
 
 def _load_font(path: Path, size: int) -> ImageFont.FreeTypeFont:
-    """Load the Simplified Chinese face of a font collection (.ttc holds JP, KR, SC, TC … faces)."""
+    """Load the Simplified Chinese face of a font collection (a .ttc contains JP, KR, SC, TC … faces)."""
     first = ImageFont.truetype(str(path), size, index=0)
     if path.suffix.lower() != ".ttc":
         return first
@@ -167,6 +168,117 @@ def _format_value(value: float) -> str:
     return f"{value:,.2f}"
 
 
+def _build_graph(flows: Sequence[BalanceFlow]) -> tuple[list[_Node], list[_Link]]:
+    """Number the nodes in order of first appearance and weigh each by its larger of inflow and outflow."""
+    names: dict[str, int] = {}
+    raw_links: list[tuple[int, int, float]] = []
+    for flow in flows:
+        source = names.setdefault(flow.source, len(names))
+        target = names.setdefault(flow.target, len(names))
+        raw_links.append((source, target, float(flow.quantity)))
+    nodes = [_Node(name) for name in names]
+    links = _mark_backward(len(nodes), raw_links)
+    _assign_columns(nodes, links)
+    inflow = [0.0] * len(nodes)
+    outflow = [0.0] * len(nodes)
+    for link in links:
+        outflow[link.source] += link.value
+        inflow[link.target] += link.value
+    for index, node in enumerate(nodes):
+        node.value = max(inflow[index], outflow[index])
+    return nodes, links
+
+
+def _place_nodes(nodes: list[_Node], loops: int, width: int, height: int) -> float:
+    """Place the bars column by column, centred vertically, and return the pixels per unit of quantity."""
+    column_count = max(node.column for node in nodes) + 1
+    columns: list[list[_Node]] = [[] for _ in range(column_count)]
+    for node in nodes:
+        columns[node.column].append(node)
+    usable_height = height - 2 * MARGIN - loops * LOOP_SPACE
+    scale = min(
+        (usable_height - NODE_GAP * (len(column) - 1)) / sum(node.value for node in column)
+        for column in columns
+        if column
+    )
+    if scale <= 0:
+        raise ValueError("Too many streams that close a cycle or too many nodes for the picture height.")
+    span = width - 2 * MARGIN - 2 * LABEL_ROOM - NODE_WIDTH
+    for column_index, column in enumerate(columns):
+        total = sum(node.value * scale for node in column) + NODE_GAP * (len(column) - 1)
+        y = MARGIN + (usable_height - total) / 2
+        for node in column:
+            node.x = MARGIN + LABEL_ROOM + (span * column_index / max(column_count - 1, 1))
+            node.y = y
+            node.height = max(node.value * scale, 2.0)
+            y += node.value * scale + NODE_GAP
+    return scale
+
+
+def _draw_bands(nodes: list[_Node], links: list[_Link], scale: float, width: int, height: int) -> Image.Image:
+    image = Image.new("RGBA", (width, height), (255, 255, 255, 255))
+    # Bands leave each bar in the vertical order of their targets and enter it in the
+    # vertical order of their sources, so bands between neighbouring columns do not cross.
+    start_y: dict[int, float] = {}
+    end_y: dict[int, float] = {}
+    for index in sorted(range(len(links)), key=lambda i: nodes[links[i].target].y):
+        bar = nodes[links[index].source]
+        start_y[index] = bar.y + bar.out_offset
+        bar.out_offset += links[index].value * scale
+    for index in sorted(range(len(links)), key=lambda i: nodes[links[i].source].y):
+        bar = nodes[links[index].target]
+        end_y[index] = bar.y + bar.in_offset
+        bar.in_offset += links[index].value * scale
+
+    loops = sum(1 for link in links if link.backward)
+    loop_level = 0
+    for index, link in enumerate(links):
+        thickness = link.value * scale
+        y0, y1 = start_y[index], end_y[index]
+        x0 = nodes[link.source].x + NODE_WIDTH
+        x1 = nodes[link.target].x
+        band_color = (*PALETTE[link.source % len(PALETTE)], LINK_ALPHA)
+        # Each band gets its own layer so that crossing bands blend instead of hiding each other.
+        layer = Image.new("RGBA", (width, height), (255, 255, 255, 0))
+        bands = ImageDraw.Draw(layer)
+        if link.backward:
+            # Out to the right, down under the bars, back left and up into the target.
+            loop_level += 1
+            floor = height - MARGIN - (loops - loop_level) * LOOP_SPACE - LOOP_SPACE / 2
+            out_x = x0 + 20 + thickness / 2
+            in_x = x1 - 20 - thickness / 2
+            route = [
+                (x0, y0 + thickness / 2),
+                (out_x, y0 + thickness / 2),
+                (out_x, floor),
+                (in_x, floor),
+                (in_x, y1 + thickness / 2),
+                (x1, y1 + thickness / 2),
+            ]
+            bands.line(route, fill=band_color, width=max(int(thickness), 1), joint="curve")
+        else:
+            top = _bezier(x0, y0, x1, y1)
+            bottom = _bezier(x0, y0 + thickness, x1, y1 + thickness)
+            bands.polygon(top + bottom[::-1], fill=band_color)
+        image = Image.alpha_composite(image, layer)
+    return image
+
+
+def _draw_bars(image: Image.Image, nodes: list[_Node], unit: str, font: ImageFont.FreeTypeFont) -> None:
+    draw = ImageDraw.Draw(image)
+    single_column = all(node.column == 0 for node in nodes)
+    for index, node in enumerate(nodes):
+        draw.rectangle((node.x, node.y, node.x + NODE_WIDTH, node.y + node.height), fill=PALETTE[index % len(PALETTE)])
+        label = f"{node.name} {_format_value(node.value)} {unit}".strip()
+        centre = node.y + node.height / 2
+        # Inputs carry their labels on the left, and every other bar on its right.
+        if node.column == 0 and not single_column:
+            anchor, x = "rm", node.x - 8
+        else:
+            anchor, x = "lm", node.x + NODE_WIDTH + 8
+        draw.text((x, centre), label, font=font, fill=(20, 20, 20), anchor=anchor, stroke_width=3, stroke_fill="white")
+
+
 def render_sankey_png(
     flows: Sequence[BalanceFlow],
     unit: str,
@@ -182,113 +294,21 @@ def render_sankey_png(
     negative, and LookupError when no font with Chinese glyphs is installed and none is given.
     """
     if any(float(flow.quantity) < 0 for flow in flows):
-        raise ValueError("A balance stream has a negative quantity; record its direction with source and target.")
+        raise ValueError(
+            "Invalid balance stream: negative quantity. Record the direction with source and target instead."
+        )
     drawn = [flow for flow in flows if float(flow.quantity) > 0]
     if not drawn:
         raise ValueError("A Sankey diagram needs at least one stream with a positive quantity.")
     path = font_path or find_cjk_font()
     if path is None:
-        raise LookupError("No font with Chinese glyphs found; install fonts-noto-cjk or pass font_path.")
+        raise LookupError("No font with Chinese glyphs found. Install fonts-noto-cjk or pass font_path.")
     font = _load_font(path, font_size)
 
-    names: dict[str, int] = {}
-    raw_links: list[tuple[int, int, float]] = []
-    for flow in drawn:
-        source = names.setdefault(flow.source, len(names))
-        target = names.setdefault(flow.target, len(names))
-        raw_links.append((source, target, float(flow.quantity)))
-    nodes = [_Node(name) for name in names]
-    links = _mark_backward(len(nodes), raw_links)
-    _assign_columns(nodes, links)
-
-    inflow = [0.0] * len(nodes)
-    outflow = [0.0] * len(nodes)
-    for link in links:
-        outflow[link.source] += link.value
-        inflow[link.target] += link.value
-    for index, node in enumerate(nodes):
-        node.value = max(inflow[index], outflow[index])
-
-    loops = sum(1 for link in links if link.backward)
-    column_count = max(node.column for node in nodes) + 1
-    columns: list[list[_Node]] = [[] for _ in range(column_count)]
-    for node in nodes:
-        columns[node.column].append(node)
-    usable_height = height - 2 * MARGIN - loops * LOOP_SPACE
-    scale = min(
-        (usable_height - NODE_GAP * (len(column) - 1)) / sum(node.value for node in column)
-        for column in columns
-        if column
-    )
-    if scale <= 0:
-        raise ValueError("Too many streams that close a cycle or too many nodes for the picture height.")
-    label_room = 260  # room for the labels of the first and last columns
-    span = width - 2 * MARGIN - 2 * label_room - NODE_WIDTH
-    for column_index, column in enumerate(columns):
-        total = sum(node.value * scale for node in column) + NODE_GAP * (len(column) - 1)
-        y = MARGIN + (usable_height - total) / 2
-        for node in column:
-            node.x = MARGIN + label_room + (span * column_index / max(column_count - 1, 1))
-            node.y = y
-            node.height = max(node.value * scale, 2.0)
-            y += node.value * scale + NODE_GAP
-
-    image = Image.new("RGBA", (width, height), (255, 255, 255, 255))
-    # Bands leave each bar in the vertical order of their targets and enter it in the
-    # vertical order of their sources, so bands between neighbouring columns do not cross.
-    start_y: dict[int, float] = {}
-    end_y: dict[int, float] = {}
-    for index in sorted(range(len(links)), key=lambda i: nodes[links[i].target].y):
-        bar = nodes[links[index].source]
-        start_y[index] = bar.y + bar.out_offset
-        bar.out_offset += links[index].value * scale
-    for index in sorted(range(len(links)), key=lambda i: nodes[links[i].source].y):
-        bar = nodes[links[index].target]
-        end_y[index] = bar.y + bar.in_offset
-        bar.in_offset += links[index].value * scale
-    loop_level = 0
-    for index, link in enumerate(links):
-        thickness = link.value * scale
-        y0, y1 = start_y[index], end_y[index]
-        band_color = (*PALETTE[link.source % len(PALETTE)], LINK_ALPHA)
-        x0 = nodes[link.source].x + NODE_WIDTH
-        x1 = nodes[link.target].x
-        # Each band gets its own layer so that crossing bands blend instead of hiding each other.
-        layer = Image.new("RGBA", (width, height), (255, 255, 255, 0))
-        bands = ImageDraw.Draw(layer)
-        if not link.backward:
-            top = _bezier(x0, y0, x1, y1)
-            bottom = _bezier(x0, y0 + thickness, x1, y1 + thickness)
-            bands.polygon(top + bottom[::-1], fill=band_color)
-            image = Image.alpha_composite(image, layer)
-            continue
-        loop_level += 1
-        floor = height - MARGIN - (loops - loop_level) * LOOP_SPACE - LOOP_SPACE / 2
-        centre_out = y0 + thickness / 2
-        centre_in = y1 + thickness / 2
-        route = [
-            (x0, centre_out),
-            (x0 + 20 + thickness / 2, centre_out),
-            (x0 + 20 + thickness / 2, floor),
-            (x1 - 20 - thickness / 2, floor),
-            (x1 - 20 - thickness / 2, centre_in),
-            (x1, centre_in),
-        ]
-        bands.line(route, fill=band_color, width=max(int(thickness), 1), joint="curve")
-        image = Image.alpha_composite(image, layer)
-
-    draw = ImageDraw.Draw(image)
-    for index, node in enumerate(nodes):
-        node_color = PALETTE[index % len(PALETTE)]
-        draw.rectangle((node.x, node.y, node.x + NODE_WIDTH, node.y + node.height), fill=node_color)
-        label = f"{node.name} {_format_value(node.value)} {unit}".strip()
-        centre = node.y + node.height / 2
-        # Inputs carry their labels on the left; every other bar on its right.
-        if node.column == 0 and column_count > 1:
-            anchor, x = "rm", node.x - 8
-        else:
-            anchor, x = "lm", node.x + NODE_WIDTH + 8
-        draw.text((x, centre), label, font=font, fill=(20, 20, 20), anchor=anchor, stroke_width=3, stroke_fill="white")
+    nodes, links = _build_graph(drawn)
+    scale = _place_nodes(nodes, sum(1 for link in links if link.backward), width, height)
+    image = _draw_bands(nodes, links, scale, width, height)
+    _draw_bars(image, nodes, unit, font)
 
     buffer = BytesIO()
     image.convert("RGB").save(buffer, format="PNG", optimize=True)

@@ -15,13 +15,13 @@ from docx.table import Table
 
 from cleanprod.audits.report_data import Irr
 from cleanprod.audits.report_docx import (
-    TEXT_ZH,
     build_report,
     format_irr,
     format_number,
     format_quantity,
     format_signed_percent,
 )
+from cleanprod.audits.report_text import TEXT_ZH
 from cleanprod.audits.sankey_png import find_cjk_font
 
 from .report_fixtures import full_report_data, minimal_report_data
@@ -115,7 +115,7 @@ def test_economics_table_values_formatted(full_docx):
     assert values["NPV"] == "0.56 万元"
     assert values["NPVR"] == "5.62%"
     assert values["IRR"] == "7.17%"
-    assert values["Nd"] == "9.11 年"
+    assert values["Nd"] == "9.29 年"
 
 
 def test_economics_parameters_stated(full_docx):
@@ -284,7 +284,7 @@ def test_foreword_summarises_audit(full_docx):
 def test_minimal_report_states_no_data(minimal_docx):
     document = open_docx(minimal_docx)
     texts = [p.text for p in document.paragraphs]
-    # Every empty section after a heading says so: production overview, team, plan, six
+    # Every empty section after a heading states it: production overview, team, plan, six
     # pre-assessment sections, balances, causes, register, screening, feasibility,
     # implementation, before/after, continuous cleaner production and conclusions.
     assert texts.count(NO_DATA) == 18
