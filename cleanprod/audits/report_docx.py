@@ -43,6 +43,7 @@ from .report_data import (
     Irr,
     Number,
     Option,
+    Target,
     WeightedRanking,
 )
 from .report_text import ASPECT_FIELDS, TEXT_ZH
@@ -70,20 +71,26 @@ def format_number(value: Number | None, decimals: int) -> str:
     return text[1:] if text.startswith("-") and text.strip("-0.,") == "" else text
 
 
-def format_quantity(value: Number | None) -> str:
-    """Format a measured quantity with 0 to 3 decimals depending on its magnitude."""
-    if value is None:
-        return DASH
-    magnitude = abs(float(value))
-    if magnitude >= 1000:
-        decimals = 0
-    elif magnitude >= 100:
-        decimals = 1
-    elif magnitude >= 1 or magnitude == 0:
-        decimals = 2
-    else:
-        decimals = 3
-    return format_number(value, decimals)
+def quantity_decimals(*values: Number | None) -> int:
+    """Return 0 to 3 decimals for quantities printed together, chosen by the largest magnitude among them.
+
+    Values that share a unit (one balance, one row of a target) get the same decimals, so
+    their digits line up and a difference reads against its inputs.
+    """
+    magnitudes = [abs(float(value)) for value in values if value is not None]
+    largest = max(magnitudes, default=0.0)
+    if largest >= 1000:
+        return 0
+    if largest >= 100:
+        return 1
+    if largest >= 1 or largest == 0:
+        return 2
+    return 3
+
+
+def format_quantity(value: Number | None, decimals: int | None = None) -> str:
+    """Format a measured quantity, by default with the decimals `quantity_decimals` gives for it alone."""
+    return format_number(value, quantity_decimals(value) if decimals is None else decimals)
 
 
 def format_money(value: Number | None) -> str:
@@ -490,13 +497,18 @@ class _ReportWriter:
         self.start_chapter(3, "ch3")
 
         self.heading("ch3.consumption", 2)
+        # Quantities differ in unit from row to row, while the tce and CO₂ columns share one each.
+        total_tce = _sum_known(item.energy_tce for item in pre.consumption)
+        total_co2 = _sum_known(item.co2_t for item in pre.consumption)
+        tce_decimals = quantity_decimals(total_tce, *(item.energy_tce for item in pre.consumption))
+        co2_decimals = quantity_decimals(total_co2, *(item.co2_t for item in pre.consumption))
         rows = [
             (
                 item.resource,
                 item.unit,
                 format_quantity(item.quantity),
-                format_quantity(item.energy_tce),
-                format_quantity(item.co2_t),
+                format_quantity(item.energy_tce, tce_decimals),
+                format_quantity(item.co2_t, co2_decimals),
             )
             for item in pre.consumption
         ]
@@ -506,8 +518,8 @@ class _ReportWriter:
                     text["total"],
                     "",
                     "",
-                    format_quantity(_sum_known(item.energy_tce for item in pre.consumption)),
-                    format_quantity(_sum_known(item.co2_t for item in pre.consumption)),
+                    format_quantity(total_tce, tce_decimals),
+                    format_quantity(total_co2, co2_decimals),
                 )
             )
         self.table(
@@ -519,16 +531,20 @@ class _ReportWriter:
         )
 
         self.heading("ch3.indicators", 2)
+        tce_decimals = quantity_decimals(*(item.energy_tce for item in pre.indicators))
+        co2_decimals = quantity_decimals(*(item.co2_t for item in pre.indicators))
+        water_decimals = quantity_decimals(*(item.water_m3 for item in pre.indicators))
+        waste_decimals = quantity_decimals(*(item.waste_t for item in pre.indicators))
         self.table(
             text["ch3.indicators.table"],
             (text["org_unit"], text["tce"], text["co2"], text["water"], text["waste"], text["unit_consumption"]),
             (
                 (
                     item.unit_name,
-                    format_quantity(item.energy_tce),
-                    format_quantity(item.co2_t),
-                    format_quantity(item.water_m3),
-                    format_quantity(item.waste_t),
+                    format_quantity(item.energy_tce, tce_decimals),
+                    format_quantity(item.co2_t, co2_decimals),
+                    format_quantity(item.water_m3, water_decimals),
+                    format_quantity(item.waste_t, waste_decimals),
                     _with_unit(format_quantity(item.unit_consumption), item.unit_consumption_unit),
                 )
                 for item in pre.indicators
@@ -568,10 +584,10 @@ class _ReportWriter:
                 (
                     target.indicator,
                     target.unit,
-                    format_quantity(target.baseline),
-                    self.value_in_year(target.near_term_value, target.near_term_year),
+                    format_quantity(target.baseline, _target_decimals(target)),
+                    self.value_in_year(target.near_term_value, target.near_term_year, _target_decimals(target)),
                     _percent_cell(target.near_term_reduction_percent),
-                    self.value_in_year(target.long_term_value, target.long_term_year),
+                    self.value_in_year(target.long_term_value, target.long_term_year, _target_decimals(target)),
                     _percent_cell(target.long_term_reduction_percent),
                 )
                 for target in data.targets
@@ -605,12 +621,12 @@ class _ReportWriter:
             numeric=(3,),
         )
 
-    def value_in_year(self, value: Number | None, year: int | None) -> str:
+    def value_in_year(self, value: Number | None, year: int | None, decimals: int) -> str:
         if value is None:
             return DASH
         if year is None:
-            return format_quantity(value)
-        return self.text["target.value_year"].format(value=format_quantity(value), year=year)
+            return format_quantity(value, decimals)
+        return self.text["target.value_year"].format(value=format_quantity(value, decimals), year=year)
 
     def ranking_table(self, title: str, ranking: WeightedRanking | None, *, with_note: bool) -> None:
         """Add a weighted-sum ranking with one column per criterion, its weight in the header."""
@@ -665,11 +681,17 @@ class _ReportWriter:
                 merged.paragraphs[0].add_run(cause.stream)
 
     def balance(self, balance: Balance) -> None:
-        self.balance_flows(balance)
-        self.balance_closure(balance)
+        closures = [*balance.steps, *([balance.overall] if balance.overall else [])]
+        decimals = quantity_decimals(
+            *(flow.quantity for flow in balance.flows),
+            *(row.inputs for row in closures),
+            *(row.outputs for row in closures),
+        )
+        self.balance_flows(balance, decimals)
+        self.balance_closure(balance, decimals)
         self.sankey_figure(balance)
 
-    def balance_flows(self, balance: Balance) -> None:
+    def balance_flows(self, balance: Balance, decimals: int) -> None:
         text = self.text
         self.table(
             text["ch4.flows.table"].format(name=balance.name, kind=balance.kind),
@@ -682,21 +704,28 @@ class _ReportWriter:
                 text["flow.note"],
             ),
             (
-                (str(index), flow.source, flow.target, flow.stream, format_quantity(flow.quantity), flow.note or DASH)
+                (
+                    str(index),
+                    flow.source,
+                    flow.target,
+                    flow.stream,
+                    format_quantity(flow.quantity, decimals),
+                    flow.note or DASH,
+                )
                 for index, flow in enumerate(balance.flows, start=1)
             ),
             numeric=(4,),
         )
 
-    def balance_closure(self, balance: Balance) -> None:
+    def balance_closure(self, balance: Balance, decimals: int) -> None:
         text = self.text
         names = {"name": balance.name, "kind": balance.kind}
         unit = balance.unit
         if balance.tolerance_percent is not None:
             self.paragraph(text["ch4.tolerance"].format(tolerance=_plain(balance.tolerance_percent)))
-        closure_rows = [self.closure_row(row, row.step) for row in balance.steps]
+        closure_rows = [self.closure_row(row, row.step, decimals) for row in balance.steps]
         if balance.overall is not None:
-            closure_rows.append(self.closure_row(balance.overall, text["closure.overall"]))
+            closure_rows.append(self.closure_row(balance.overall, text["closure.overall"], decimals))
         self.table(
             text["ch4.closure.table"].format(**names),
             (
@@ -720,9 +749,9 @@ class _ReportWriter:
                 verdict = text["ch4.within"] if overall.within_tolerance else text["ch4.outside"]
             self.paragraph(
                 text["ch4.overall"].format(
-                    inputs=format_quantity(overall.inputs),
-                    outputs=format_quantity(overall.outputs),
-                    difference=format_quantity(overall.difference),
+                    inputs=format_quantity(overall.inputs, decimals),
+                    outputs=format_quantity(overall.outputs, decimals),
+                    difference=format_quantity(overall.difference, decimals),
                     percent=format_number(overall.difference_percent, 2),
                     unit=unit,
                     verdict=verdict,
@@ -741,7 +770,7 @@ class _ReportWriter:
         picture.add_run().add_picture(BytesIO(balance.sankey_png), width=Cm(15.4))
         self.caption("figure", text["ch4.sankey"].format(**names))
 
-    def closure_row(self, row: BalanceClosure, step: str) -> tuple[str, ...]:
+    def closure_row(self, row: BalanceClosure, step: str, decimals: int) -> tuple[str, ...]:
         if row.within_tolerance is None:
             within = DASH
         elif row.within_tolerance:
@@ -750,9 +779,9 @@ class _ReportWriter:
             within = self.text["no"]
         return (
             step,
-            format_quantity(row.inputs),
-            format_quantity(row.outputs),
-            format_quantity(row.difference),
+            format_quantity(row.inputs, decimals),
+            format_quantity(row.outputs, decimals),
+            format_quantity(row.difference, decimals),
             format_number(row.difference_percent, 2),
             within,
         )
@@ -954,8 +983,18 @@ class _ReportWriter:
                     format_money(item.planned_investment),
                     format_money(item.actual_investment),
                     format_date(item.in_service_on, text),
-                    _with_unit(format_quantity(item.expected_saving), item.saving_unit),
-                    _with_unit(format_quantity(item.verified_saving), item.saving_unit),
+                    _with_unit(
+                        format_quantity(
+                            item.expected_saving, quantity_decimals(item.expected_saving, item.verified_saving)
+                        ),
+                        item.saving_unit,
+                    ),
+                    _with_unit(
+                        format_quantity(
+                            item.verified_saving, quantity_decimals(item.expected_saving, item.verified_saving)
+                        ),
+                        item.saving_unit,
+                    ),
                     format_percent(item.achieved_percent),
                     item.note or DASH,
                 )
@@ -978,8 +1017,8 @@ class _ReportWriter:
                 (
                     item.indicator,
                     item.unit,
-                    format_quantity(item.before),
-                    format_quantity(item.after),
+                    format_quantity(item.before, quantity_decimals(item.before, item.after)),
+                    format_quantity(item.after, quantity_decimals(item.before, item.after)),
                     DASH if item.change_percent is None else format_signed_percent(item.change_percent),
                     item.note or DASH,
                 )
@@ -1025,6 +1064,10 @@ def _sum_known(values: Iterable[Number | None]) -> Number | None:
         Decimal(str(value)) if isinstance(value, float) else Decimal(value) for value in values if value is not None
     ]
     return sum(known, Decimal(0)) if known else None
+
+
+def _target_decimals(target: Target) -> int:
+    return quantity_decimals(target.baseline, target.near_term_value, target.long_term_value)
 
 
 def _with_unit(value: str, unit: str) -> str:

@@ -20,6 +20,7 @@ from cleanprod.audits.report_docx import (
     format_number,
     format_quantity,
     format_signed_percent,
+    quantity_decimals,
 )
 from cleanprod.audits.report_text import TEXT_ZH
 from cleanprod.audits.sankey_png import find_cjk_font
@@ -156,6 +157,7 @@ def test_consumption_table_total_row(full_docx):
     table = table_starting_with(open_docx(full_docx), "资源/能源")
     rows = rows_of(table)
     assert rows[1] == ["电力", "万kWh", "1,251", "1,537", "7,270"]
+    assert rows[2] == ["天然气", "万m³", "35.20", "468", "762"]
     assert rows[3] == ["新鲜水", "m³", "86,000", "—", "—"]
     assert rows[4] == ["合计", "", "", "2,005", "8,032"]
     assert table.rows[4].cells[3].paragraphs[0].runs[0].bold is True
@@ -199,15 +201,16 @@ def test_balance_tables(full_docx):
     document = open_docx(full_docx)
     flows = rows_of(table_starting_with(document, "序号", containing="漂洗废水"))
     assert flows[0][4] == "数量（m³/d）"
-    assert flows[8] == ["8", "废水处理站", "回用水池", "回用", "50.00", "中水回用"]
+    # One balance prints every quantity with the decimals of its largest (420 m³/d: one place).
+    assert flows[8] == ["8", "废水处理站", "回用水池", "回用", "50.0", "中水回用"]
     closure = table_starting_with(document, "工序/单元")
     rows = rows_of(closure)
-    assert rows[2] == ["漂洗", "370.0", "340.0", "30.00", "8.11", "否"]
-    assert rows[3] == ["全系统", "420.0", "420.0", "0.00", "0.00", "是"]
+    assert rows[2] == ["漂洗", "370.0", "340.0", "30.0", "8.11", "否"]
+    assert rows[3] == ["全系统", "420.0", "420.0", "0.0", "0.00", "是"]
     assert closure.rows[3].cells[0].paragraphs[0].runs[0].bold is True
     texts = [p.text for p in document.paragraphs]
     assert "允许偏差为输入量的 ±5%。" in texts
-    assert "全系统输入 420.0 m³/d，输出 420.0 m³/d，偏差 0.00 m³/d（0.00%），在允许偏差范围内。" in texts
+    assert "全系统输入 420.0 m³/d，输出 420.0 m³/d，偏差 0.0 m³/d（0.00%），在允许偏差范围内。" in texts
 
 
 @needs_cjk_font
@@ -398,6 +401,13 @@ def test_format_number(value, decimals, expected):
 )
 def test_format_quantity(value, expected):
     assert format_quantity(value) == expected
+
+
+def test_quantity_decimals_follow_largest():
+    assert quantity_decimals(Decimal("20"), Decimal("420")) == 1
+    assert quantity_decimals(Decimal("0.5"), None) == 3
+    assert quantity_decimals(None, None) == 2
+    assert quantity_decimals(Decimal("-1500"), 3) == 0
 
 
 def test_format_signed_percent():
