@@ -9,7 +9,6 @@ from PIL import Image
 from cleanprod.audits import sankey_png
 from cleanprod.audits.report_data import BalanceFlow
 from cleanprod.audits.sankey_png import (
-    LABEL_ROOM,
     MARGIN,
     NODE_WIDTH,
     _assign_columns,
@@ -74,8 +73,12 @@ def test_render_png_size_and_band():
 def test_render_bar_heights_proportional():
     flows = [BalanceFlow("A", "C", "x", 300), BalanceFlow("B", "C", "y", 100)]
     image = open_png(render_sankey_png(flows, "t", width=800, height=480))
-    # The input bars sit in the first column, so measure their painted heights down that column.
-    column_x = MARGIN + LABEL_ROOM + NODE_WIDTH // 2
+    # The input bars sit in the first column, so measure their painted heights down the
+    # middle of the leftmost bar.
+    column_x = (
+        next(x for x in range(image.width) if rgb(image, x, image.height // 2) == sankey_png.PALETTE[0])
+        + NODE_WIDTH // 2
+    )
     painted = [y for y in range(image.height) if rgb(image, column_x, y) != WHITE]
     runs: list[list[int]] = []
     for y in painted:
