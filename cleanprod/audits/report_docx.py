@@ -256,6 +256,35 @@ def _configure_styles(document: DocumentObject) -> None:
     table_text.paragraph_format.line_spacing = 1.0
 
 
+# The elements that the WordprocessingML schema (ECMA-376 Part 1, CT_Settings) places after
+# w:updateFields; Word rejects a settings part whose children are out of this order.
+_AFTER_UPDATE_FIELDS: Final = frozenset(
+    qn(f"w:{name}")
+    for name in (
+        "hdrShapeDefaults",
+        "footnotePr",
+        "endnotePr",
+        "compat",
+        "docVars",
+        "rsids",
+        "attachedSchema",
+        "themeFontLang",
+        "clrSchemeMapping",
+        "doNotIncludeSubdocsInStats",
+        "doNotAutoCompressPictures",
+        "forceUpgrade",
+        "captions",
+        "readModeInkLockDown",
+        "smartTagType",
+        "schemaLibrary",
+        "shapeDefaults",
+        "doNotEmbedSmartTags",
+        "decimalSymbol",
+        "listSeparator",
+    )
+) | {"{http://schemas.openxmlformats.org/officeDocument/2006/math}mathPr"}
+
+
 def _configure_page(document: DocumentObject) -> None:
     section = document.sections[0]
     section.orientation = WD_ORIENT.PORTRAIT
@@ -266,11 +295,15 @@ def _configure_page(document: DocumentObject) -> None:
     footer = section.footer.paragraphs[0]
     footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
     _add_field(footer, "PAGE", "1")
-    settings = document.settings.element
     # Ask Word to update the fields (table of contents, page numbers) when it opens the file.
     update = OxmlElement("w:updateFields")
     update.set(qn("w:val"), "true")
-    settings.append(update)
+    settings = document.settings.element
+    following = next((child for child in settings if child.tag in _AFTER_UPDATE_FIELDS), None)
+    if following is None:
+        settings.append(update)
+    else:
+        following.addprevious(update)
 
 
 class _ReportWriter:

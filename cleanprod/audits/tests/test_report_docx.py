@@ -350,6 +350,9 @@ def test_package_parts(full_docx):
     assert any(name.startswith("word/footer") for name in names)
     assert 'TOC \\o "1-3" \\h \\z \\u' in document_xml
     assert "<w:updateFields" in settings_xml
+    # CT_Settings is an ordered sequence: updateFields comes before compat and rsids.
+    assert settings_xml.index("<w:updateFields") < settings_xml.index("<w:compat")
+    assert settings_xml.index("<w:updateFields") < settings_xml.index("<w:rsids")
     assert "PAGE" in footer_xml
 
 
