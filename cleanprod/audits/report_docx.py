@@ -52,6 +52,8 @@ LATIN_FONT: Final = "Times New Roman"
 BODY_FONT: Final = "宋体"  # SimSun
 HEADING_FONT: Final = "黑体"  # SimHei
 DASH: Final = "—"
+PAGE_MARGIN_CM: Final = 2.8  # left and right
+TEXT_WIDTH_CM: Final = 21.0 - 2 * PAGE_MARGIN_CM  # A4
 
 # Number formatting. Decimals follow what audit reports print: money in 万元 and years to
 # two places, percentages to one, other quantities by magnitude.
@@ -291,7 +293,7 @@ def _configure_page(document: DocumentObject) -> None:
     section.page_width = Cm(21.0)
     section.page_height = Cm(29.7)
     section.top_margin = section.bottom_margin = Cm(2.54)
-    section.left_margin = section.right_margin = Cm(2.8)
+    section.left_margin = section.right_margin = Cm(PAGE_MARGIN_CM)
     footer = section.footer.paragraphs[0]
     footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
     _add_field(footer, "PAGE", "1")
@@ -359,6 +361,7 @@ class _ReportWriter:
         *,
         numeric: Iterable[int] = (),
         bold_last_row: bool = False,
+        widths_cm: Sequence[float] = (),
     ) -> Table | None:
         """Add a captioned table with a repeated, shaded header row and right-aligned numeric columns."""
         body = [list(row) for row in rows]
@@ -391,6 +394,14 @@ class _ReportWriter:
                 run = paragraph.add_run(value)
                 if bold_last_row and row_index == len(body) - 1:
                     run.bold = True
+
+        if widths_cm:
+            # Word reads the widths of the grid columns and of each cell, so set both.
+            table.autofit = False
+            for column, width in zip(table.columns, widths_cm, strict=True):
+                column.width = Cm(width)
+                for cell in column.cells:
+                    cell.width = Cm(width)
         self.document.add_paragraph()  # keeps a following table from joining this one
         return table
 
@@ -412,6 +423,7 @@ class _ReportWriter:
             self.document.add_paragraph()
         for line in (
             text["cover.enterprise"].format(name=data.enterprise.name),
+            text["cover.site"].format(name=data.enterprise.site_name),
             text["cover.audit"].format(name=data.audit.name),
             text["cover.date"].format(date=format_date(data.audit.report_date, text)),
         ):
@@ -470,6 +482,7 @@ class _ReportWriter:
                 (text["enterprise.site"], enterprise.site_name or DASH),
                 (text["enterprise.address"], enterprise.address or DASH),
             ),
+            widths_cm=(4.4, TEXT_WIDTH_CM - 4.4),
         )
         self.heading("ch1.audit", 2)
         self.table(
@@ -485,6 +498,7 @@ class _ReportWriter:
                 (text["audit.completed_on"], format_date(audit.completed_on, text)),
                 (text["audit.report_date"], format_date(audit.report_date, text)),
             ),
+            widths_cm=(4.4, TEXT_WIDTH_CM - 4.4),
         )
         self.heading("ch1.production", 2)
         self.free_text(enterprise.description)
@@ -701,7 +715,10 @@ class _ReportWriter:
             for aspect in ASPECT_FIELDS:
                 rows.append((cause.stream, text[f"aspect.{aspect}"], getattr(cause, aspect) or DASH))
         table = self.table(
-            text["ch4.causes.table"], (text["cause.stream"], text["cause.aspect"], text["cause.text"]), rows
+            text["ch4.causes.table"],
+            (text["cause.stream"], text["cause.aspect"], text["cause.text"]),
+            rows,
+            widths_cm=(3.6, 3.2, TEXT_WIDTH_CM - 6.8),
         )
         if table is not None:
             # One merged cell per waste stream over its eight aspect rows.
@@ -800,7 +817,7 @@ class _ReportWriter:
         picture = self.document.add_paragraph()
         picture.alignment = WD_ALIGN_PARAGRAPH.CENTER
         picture.paragraph_format.keep_with_next = True
-        picture.add_run().add_picture(BytesIO(balance.sankey_png), width=Cm(15.4))
+        picture.add_run().add_picture(BytesIO(balance.sankey_png), width=Cm(TEXT_WIDTH_CM))
         self.caption("figure", text["ch4.sankey"].format(**names))
 
     def closure_row(self, row: BalanceClosure, step: str, decimals: int) -> tuple[str, ...]:
@@ -983,6 +1000,7 @@ class _ReportWriter:
             (text["economics.item"], text["economics.symbol"], text["economics.value"]),
             rows,
             numeric=(2,),
+            widths_cm=(5.4, 2.0, TEXT_WIDTH_CM - 7.4),
         )
         self.paragraph(
             text["ch6.parameters"].format(

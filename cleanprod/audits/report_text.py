@@ -12,6 +12,7 @@ from typing import Final
 TEXT_ZH: Final[Mapping[str, str]] = {
     "title": "清洁生产审核报告",
     "cover.enterprise": "企业名称：{name}",
+    "cover.site": "审核场所：{name}",
     "cover.audit": "审核名称：{name}",
     "cover.date": "编制日期：{date}",
     "date": "{year}年{month}月{day}日",

@@ -103,6 +103,16 @@ def test_cover_title_and_date(full_docx):
     assert title == ["清洁生产审核报告"]
     assert "企业名称：江苏某电镀有限公司" in texts
     assert "编制日期：2026年11月30日" in texts
+    assert "审核场所：苏州工厂" in texts
+
+
+def test_info_table_column_widths(full_docx):
+    table = table_starting_with(open_docx(full_docx), "项目", containing="统一社会信用代码")
+    widths = [column.width for column in table.columns]
+    assert widths[0] is not None
+    assert widths[1] is not None
+    assert round(widths[0].cm, 1) == 4.4
+    assert round(widths[0].cm + widths[1].cm, 1) == 15.4
 
 
 def test_economics_table_values_formatted(full_docx):
