@@ -14,11 +14,13 @@ instead of disappearing, so a reviewer sees that it was considered.
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from io import BytesIO
-from typing import Final
+from typing import Final, cast
 
 from docx import Document
 from docx.document import Document as DocumentObject
@@ -1135,6 +1137,26 @@ def _plain(value: Number) -> str:
     return text
 
 
+# Control characters that XML 1.0 forbids. Text pasted from spreadsheets can carry them
+# (a vertical tab for a line break inside an Excel cell), and python-docx rejects them.
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _without_control_characters(value: object) -> object:
+    """Return a copy of report data with the XML-invalid characters removed from every string."""
+    if isinstance(value, str):
+        return _XML_INVALID.sub("", value)
+    if isinstance(value, tuple):
+        return tuple(_without_control_characters(item) for item in value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        changes = {
+            field.name: _without_control_characters(getattr(value, field.name)) for field in dataclasses.fields(value)
+        }
+        return dataclasses.replace(value, **changes)
+    return value
+
+
 def build_report(data: AuditReportData, text: Mapping[str, str] = TEXT_ZH) -> bytes:
     """Build the audit report and return the .docx file's bytes."""
-    return _ReportWriter(data, text).write()
+    cleaned = cast(AuditReportData, _without_control_characters(data))
+    return _ReportWriter(cleaned, text).write()

@@ -1,5 +1,6 @@
 """The audit report .docx: chapters, tables, fonts and package parts, read back with python-docx."""
 
+import dataclasses
 import shutil
 import subprocess
 import zipfile
@@ -13,7 +14,7 @@ from docx.document import Document as DocumentObject
 from docx.oxml.ns import qn
 from docx.table import Table
 
-from cleanprod.audits.report_data import Irr
+from cleanprod.audits.report_data import Irr, TeamMember
 from cleanprod.audits.report_docx import (
     build_report,
     format_irr,
@@ -292,6 +293,28 @@ def test_foreword_summarises_audit(full_docx):
         "审核共提出清洁生产方案4项，其中无/低费方案2项、中/高费方案2项；已完成实施并验证效果的方案1项。"
     )
     assert texts[start + 2] == "列入强制性清洁生产审核名单的原因：使用有毒有害原料进行生产。"
+
+
+def test_control_characters_removed():
+    data = minimal_report_data()
+    pasted = dataclasses.replace(
+        data,
+        overview="第一行\x0b第二行\x00",
+        team=(TeamMember("张\x07伟", "环保科", "组长", "组织"),),
+    )
+    document = open_docx(build_report(pasted))
+    texts = [p.text for p in document.paragraphs]
+    assert "第一行第二行" in texts
+    assert rows_of(table_starting_with(document, "序号", containing="环保科"))[1][1] == "张伟"
+
+
+def test_feasibility_without_economics():
+    data = full_report_data(with_sankey=False)
+    study = dataclasses.replace(data.feasibility[0], economics=None, sensitivity=())
+    document = open_docx(build_report(dataclasses.replace(data, feasibility=(study,))))
+    texts = [p.text for p in document.paragraphs]
+    assert texts[texts.index("6.1.3 经济评估") + 1] == NO_DATA
+    assert texts[texts.index("6.2 可行性分析结果汇总") + 1] == NO_DATA
 
 
 def test_minimal_report_states_no_data(minimal_docx):
