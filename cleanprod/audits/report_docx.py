@@ -233,6 +233,8 @@ def _configure_styles(document: DocumentObject) -> None:
         heading.paragraph_format.space_before = Pt(12)
         heading.paragraph_format.space_after = Pt(6)
         heading.paragraph_format.keep_with_next = True
+        # Each chapter starts on a new page, as audit reports are bound and reviewed by chapter.
+        heading.paragraph_format.page_break_before = level == 1
 
     title = styles["Title"]
     _set_run_fonts(title, LATIN_FONT, HEADING_FONT)
@@ -442,7 +444,6 @@ class _ReportWriter:
         run.bold = True
         run.font.size = Pt(16)
         _add_field(self.document.add_paragraph(), 'TOC \\o "1-3" \\h \\z \\u', self.text["toc.placeholder"])
-        self.page_break()
 
     def foreword(self) -> None:
         data, text = self.data, self.text

@@ -337,6 +337,12 @@ def test_minimal_report_dashes_missing_fields(minimal_docx):
     assert ["完成日期", "—"] in audit_rows
 
 
+def test_chapters_start_new_page(full_docx):
+    styles = open_docx(full_docx).styles
+    assert styles["Heading 1"].paragraph_format.page_break_before is True
+    assert styles["Heading 2"].paragraph_format.page_break_before is False
+
+
 def test_east_asian_fonts_in_styles(full_docx):
     document = open_docx(full_docx)
     for style_name, expected in (
