@@ -9,7 +9,7 @@ table of contents field and the navigation pane of Word and LibreOffice work on 
 
 Body text is 宋体 (SimSun) and headings 黑体 (SimHei) through the ``w:eastAsia`` font
 attribute, and Latin letters and digits use Times New Roman. A section without data states so
-instead of disappearing, so a reviewer sees that it was considered.
+instead of disappearing, so a reviewer can tell that it was considered.
 """
 
 from __future__ import annotations
@@ -263,7 +263,7 @@ def _configure_styles(document: DocumentObject) -> None:
 
 
 # The elements that the WordprocessingML schema (ECMA-376 Part 1, CT_Settings) places after
-# w:updateFields; Word rejects a settings part whose children are out of this order.
+# w:updateFields. A settings part whose children break this order is invalid against the schema.
 _AFTER_UPDATE_FIELDS: Final = frozenset(
     qn(f"w:{name}")
     for name in (
@@ -400,7 +400,7 @@ class _ReportWriter:
                     run.bold = True
 
         if widths_cm:
-            # Word reads the widths of the grid columns and of each cell, so set both.
+            # Office suites differ in whether they read the grid column or the cell width, so set both.
             table.autofit = False
             for column, width in zip(table.columns, widths_cm, strict=True):
                 column.width = Cm(width)

@@ -207,7 +207,7 @@ def _place_nodes(nodes: list[_Node], loops: int, width: int, height: int, label_
     left_room, right_room = label_room
     span = width - 2 * MARGIN - left_room - right_room - NODE_WIDTH
     if span <= 0:
-        raise ValueError("Node names too long for the picture width; shorten them or draw a wider picture.")
+        raise ValueError("Node names too long for the picture width. Shorten them or draw a wider picture.")
     for column_index, column in enumerate(columns):
         total = sum(node.value * scale for node in column) + NODE_GAP * (len(column) - 1)
         y = MARGIN + (usable_height - total) / 2
@@ -222,7 +222,8 @@ def _place_nodes(nodes: list[_Node], loops: int, width: int, height: int, label_
 def _draw_bands(nodes: list[_Node], links: list[_Link], scale: float, width: int, height: int) -> Image.Image:
     image = Image.new("RGBA", (width, height), (255, 255, 255, 255))
     # Bands leave each bar in the vertical order of their targets and enter it in the
-    # vertical order of their sources, so bands between neighbouring columns do not cross.
+    # vertical order of their sources, so that fewer bands cross. Nodes keep their input order
+    # within a column, so bands that skip columns or feed a lower node can still cross.
     start_y: dict[int, float] = {}
     end_y: dict[int, float] = {}
     for index in sorted(range(len(links)), key=lambda i: nodes[links[i].target].y):
