@@ -47,7 +47,7 @@ LINK_ALPHA = 110
 NODE_WIDTH = 18
 NODE_GAP = 24
 MARGIN = 40
-LOOP_SPACE = 60  # extra room under the diagram for each stream that closes a cycle
+LOOP_GAP = 12  # between the loops that run under the diagram, and above the first one
 LABEL_GAP = 8  # between a bar and its label
 LABEL_BACKGROUND_ALPHA = 200  # a label's white box over the bands keeps it legible
 CURVE_POINTS = 32
@@ -190,53 +190,95 @@ def _build_graph(flows: Sequence[BalanceFlow]) -> tuple[list[_Node], list[_Link]
     return nodes, links
 
 
-def _place_nodes(nodes: list[_Node], loops: int, width: int, height: int, label_room: tuple[float, float]) -> float:
-    """Place the bars column by column, centred vertically, and return the pixels per unit of quantity."""
+def _loop_order(nodes: list[_Node], links: list[_Link]) -> list[int]:
+    """Return the indices of the backward links, the one spanning the most columns first.
+
+    That loop runs outermost: it leaves and enters its bars highest, turns furthest from
+    them and runs lowest under the diagram, so the loops nest instead of crossing.
+    """
+    backward = [index for index, link in enumerate(links) if link.backward]
+    return sorted(backward, key=lambda i: nodes[links[i].source].column - nodes[links[i].target].column, reverse=True)
+
+
+def _place_nodes(
+    nodes: list[_Node], links: list[_Link], width: int, height: int, label_room: tuple[float, float]
+) -> tuple[float, float]:
+    """Place the bars column by column, centred vertically above the room for the loops.
+
+    Return the pixels per unit of quantity and the y where the bars' region ends.
+    """
     column_count = max(node.column for node in nodes) + 1
     columns: list[list[_Node]] = [[] for _ in range(column_count)]
     for node in nodes:
         columns[node.column].append(node)
-    usable_height = height - 2 * MARGIN - loops * LOOP_SPACE
+    loops = [link for link in links if link.backward]
+    loop_total = sum(link.value for link in loops)
+    fixed_height = height - 2 * MARGIN - len(loops) * LOOP_GAP
+    # The loops under the bars are drawn to the same scale as the bars, so they share the height.
     scale = min(
-        (usable_height - NODE_GAP * (len(column) - 1)) / sum(node.value for node in column)
+        (fixed_height - NODE_GAP * (len(column) - 1)) / (sum(node.value for node in column) + loop_total)
         for column in columns
         if column
     )
     if scale <= 0:
-        raise ValueError("Too many streams that close a cycle or too many nodes for the picture height.")
-    left_room, right_room = label_room
+        raise ValueError("Too many nodes in one column for the picture height. Draw a taller picture.")
+    bars_height = fixed_height - loop_total * scale
+    # Loops turn outside the first and last columns when they reach them, beside the labels.
+    loop_extent = len(loops) * LOOP_GAP + loop_total * scale
+    last = column_count - 1
+    left_room = max(label_room[0], loop_extent if any(nodes[link.target].column == 0 for link in loops) else 0)
+    right_room = max(label_room[1], loop_extent if any(nodes[link.source].column == last for link in loops) else 0)
     span = width - 2 * MARGIN - left_room - right_room - NODE_WIDTH
     if span <= 0:
         raise ValueError("Node names too long for the picture width. Shorten them or draw a wider picture.")
     for column_index, column in enumerate(columns):
         total = sum(node.value * scale for node in column) + NODE_GAP * (len(column) - 1)
-        y = MARGIN + (usable_height - total) / 2
+        y = MARGIN + (bars_height - total) / 2
         for node in column:
             node.x = MARGIN + left_room + (span * column_index / max(column_count - 1, 1))
             node.y = y
             node.height = max(node.value * scale, 2.0)
             y += node.value * scale + NODE_GAP
-    return scale
+    return scale, MARGIN + bars_height
 
 
-def _draw_bands(nodes: list[_Node], links: list[_Link], scale: float, width: int, height: int) -> Image.Image:
-    image = Image.new("RGBA", (width, height), (255, 255, 255, 255))
-    # Bands leave each bar in the vertical order of their targets and enter it in the
-    # vertical order of their sources, so that fewer bands cross. Nodes keep their input order
-    # within a column, so bands that skip columns or feed a lower node can still cross.
-    start_y: dict[int, float] = {}
-    end_y: dict[int, float] = {}
-    for index in sorted(range(len(links)), key=lambda i: nodes[links[i].target].y):
+def _assign_band_ends(nodes: list[_Node], links: list[_Link], scale: float) -> tuple[list[float], list[float]]:
+    """Return the top y of each band where it leaves its source bar and where it enters its target bar.
+
+    Forward bands leave a bar in the vertical order of their targets and enter it in the
+    vertical order of their sources, so that fewer bands cross. Nodes keep their input order
+    within a column, so bands that skip columns or feed a lower node can still cross. Loops
+    take the bottom of each bar, outermost first.
+    """
+    forward = [index for index, link in enumerate(links) if not link.backward]
+    loops = _loop_order(nodes, links)
+    start_y = [0.0] * len(links)
+    end_y = [0.0] * len(links)
+    for index in sorted(forward, key=lambda i: nodes[links[i].target].y) + loops:
         bar = nodes[links[index].source]
         start_y[index] = bar.y + bar.out_offset
         bar.out_offset += links[index].value * scale
-    for index in sorted(range(len(links)), key=lambda i: nodes[links[i].source].y):
+    for index in sorted(forward, key=lambda i: nodes[links[i].source].y) + loops:
         bar = nodes[links[index].target]
         end_y[index] = bar.y + bar.in_offset
         bar.in_offset += links[index].value * scale
+    return start_y, end_y
 
-    loops = sum(1 for link in links if link.backward)
-    loop_level = 0
+
+def _draw_bands(
+    nodes: list[_Node], links: list[_Link], scale: float, bars_bottom: float, size: tuple[int, int]
+) -> Image.Image:
+    image = Image.new("RGBA", size, (255, 255, 255, 255))
+    start_y, end_y = _assign_band_ends(nodes, links, scale)
+
+    # Loops nest: the innermost turns nearest its bars and runs highest under them.
+    loop_offsets: dict[int, float] = {}
+    offset = 0.0
+    for index in reversed(_loop_order(nodes, links)):
+        offset += LOOP_GAP + links[index].value * scale / 2
+        loop_offsets[index] = offset
+        offset += links[index].value * scale / 2
+
     for index, link in enumerate(links):
         thickness = link.value * scale
         y0, y1 = start_y[index], end_y[index]
@@ -244,14 +286,13 @@ def _draw_bands(nodes: list[_Node], links: list[_Link], scale: float, width: int
         x1 = nodes[link.target].x
         band_color = (*PALETTE[link.source % len(PALETTE)], LINK_ALPHA)
         # Each band gets its own layer so that crossing bands blend instead of hiding each other.
-        layer = Image.new("RGBA", (width, height), (255, 255, 255, 0))
+        layer = Image.new("RGBA", size, (255, 255, 255, 0))
         bands = ImageDraw.Draw(layer)
         if link.backward:
             # Out to the right, down under the bars, back left and up into the target.
-            loop_level += 1
-            floor = height - MARGIN - (loops - loop_level) * LOOP_SPACE - LOOP_SPACE / 2
-            out_x = x0 + 20 + thickness / 2
-            in_x = x1 - 20 - thickness / 2
+            floor = bars_bottom + loop_offsets[index]
+            out_x = x0 + loop_offsets[index]
+            in_x = x1 - loop_offsets[index]
             route = [
                 (x0, y0 + thickness / 2),
                 (out_x, y0 + thickness / 2),
@@ -260,7 +301,7 @@ def _draw_bands(nodes: list[_Node], links: list[_Link], scale: float, width: int
                 (in_x, y1 + thickness / 2),
                 (x1, y1 + thickness / 2),
             ]
-            bands.line(route, fill=band_color, width=max(int(thickness), 1), joint="curve")
+            bands.line(route, fill=band_color, width=max(round(thickness), 1), joint="curve")
         else:
             top = _bezier(x0, y0, x1, y1)
             bottom = _bezier(x0, y0 + thickness, x1, y1 + thickness)
@@ -346,9 +387,8 @@ def render_sankey_png(
     font = _load_font(path, font_size)
 
     nodes, links = _build_graph(drawn)
-    loops = sum(1 for link in links if link.backward)
-    scale = _place_nodes(nodes, loops, width, height, _label_room(nodes, unit, font))
-    image = _draw_bands(nodes, links, scale, width, height)
+    scale, bars_bottom = _place_nodes(nodes, links, width, height, _label_room(nodes, unit, font))
+    image = _draw_bands(nodes, links, scale, bars_bottom, (width, height))
     image = _draw_bars(image, nodes, unit, font)
 
     buffer = BytesIO()

@@ -1,5 +1,6 @@
 """Sankey PNG of a balance: layout helpers and the drawn picture."""
 
+import itertools
 from decimal import Decimal
 from io import BytesIO
 
@@ -114,3 +115,33 @@ def test_render_without_cjk_font(monkeypatch):
     assert find_cjk_font() is None
     with pytest.raises(LookupError, match="Chinese glyphs"):
         render_sankey_png([BalanceFlow("A", "B", "x", 1)], "t")
+
+
+@needs_cjk_font
+def test_render_rejects_names_wider_than_picture():
+    long_name = "含镍含铬综合电镀废水预处理及深度处理回用系统" * 2
+    with pytest.raises(ValueError, match="too long"):
+        render_sankey_png(
+            [BalanceFlow(long_name, "B", "x", 1), BalanceFlow("B", long_name + "出口", "y", 1)], "t", width=600
+        )
+
+
+@needs_cjk_font
+def test_render_two_loops_stack_under_diagram():
+    flows = [
+        BalanceFlow("A", "B", "x", 100),
+        BalanceFlow("B", "C", "y", 100),
+        BalanceFlow("C", "A", "back", 20),
+        BalanceFlow("C", "B", "back", 30),
+    ]
+    image = open_png(render_sankey_png(flows, "t", width=1000, height=700))
+    # Each loop has its own floor in the space reserved under the bars: between the columns
+    # of B and C both floors pass, one under the other, separated by white.
+    bars_bottom = max(y for y in range(700) if rgb(image, 500, y) == sankey_png.PALETTE[1])
+    floors = [y for y in range(bars_bottom + 1, 700) if rgb(image, 750, y) != WHITE]
+    assert floors
+    runs = 1 + sum(1 for previous, current in itertools.pairwise(floors) if current != previous + 1)
+    assert runs == 2
+    # The loops turn inside the picture: its left and right edge columns stay white.
+    assert all(rgb(image, 0, y) == WHITE for y in range(700))
+    assert all(rgb(image, 999, y) == WHITE for y in range(700))
