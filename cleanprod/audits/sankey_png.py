@@ -193,7 +193,7 @@ def _build_graph(flows: Sequence[BalanceFlow]) -> tuple[list[_Node], list[_Link]
 def _loop_order(nodes: list[_Node], links: list[_Link]) -> list[int]:
     """Return the indices of the backward links, the one spanning the most columns first.
 
-    That loop runs outermost: it leaves and enters its bars highest, turns furthest from
+    That loop runs outermost. It leaves and enters its bars highest, turns furthest from
     them and runs lowest under the diagram, so the loops nest instead of crossing.
     """
     backward = [index for index, link in enumerate(links) if link.backward]
@@ -221,7 +221,9 @@ def _place_nodes(
         if column
     )
     if scale <= 0:
-        raise ValueError("Too many nodes in one column for the picture height. Draw a taller picture.")
+        raise ValueError(
+            "Too many nodes in one column or too many loops for the picture height. Draw a taller picture."
+        )
     bars_height = fixed_height - loop_total * scale
     # Loops turn outside the first and last columns when they reach them, beside the labels.
     loop_extent = len(loops) * LOOP_GAP + loop_total * scale
@@ -271,7 +273,7 @@ def _draw_bands(
     image = Image.new("RGBA", size, (255, 255, 255, 255))
     start_y, end_y = _assign_band_ends(nodes, links, scale)
 
-    # Loops nest: the innermost turns nearest its bars and runs highest under them.
+    # Loops nest, so the innermost turns nearest its bars and runs highest under them.
     loop_offsets: dict[int, float] = {}
     offset = 0.0
     for index in reversed(_loop_order(nodes, links)):
