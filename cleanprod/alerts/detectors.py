@@ -333,9 +333,11 @@ def statistical(
                 result.append((period, period.quantity / amount))
         return result
 
-    usable_history = [(local(period.start), value) for period, value in values(history, history_production) if (
-        period.coverage >= COMPLETENESS_LIMIT
-    )]
+    usable_history = [
+        (local(period.start), value)
+        for period, value in values(history, history_production)
+        if (period.coverage >= COMPLETENESS_LIMIT)
+    ]
     baselines = robust_baseline(usable_history, key)
     found: list[Detection] = []
     for period, value in values(periods, production):

@@ -163,9 +163,7 @@ class AlertRule(models.Model):
 
 
 class WorkingCalendar(models.Model):
-    site = models.OneToOneField(
-        Site, on_delete=models.CASCADE, related_name="working_calendar", verbose_name=_("site")
-    )
+    site = models.OneToOneField(Site, on_delete=models.CASCADE, related_name="working_calendar", verbose_name=_("site"))
     official_holidays = models.BooleanField(
         _("follow the official Chinese holidays and adjusted working days"), default=True
     )

@@ -96,10 +96,13 @@ class DeliveryError(Exception):
 
 
 def _post_json(url: str, payload: dict[str, Any], robot: bool) -> None:
+    if not url.startswith(("http://", "https://")):
+        raise DeliveryError(f"not an http or https URL: {url[:100]}")
     data = json.dumps(payload, ensure_ascii=False).encode()
-    request = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json; charset=utf-8"})
+    headers = {"Content-Type": "application/json; charset=utf-8"}
+    request = urllib.request.Request(url, data=data, headers=headers)  # noqa: S310 (scheme checked above)
     try:
-        with urllib.request.urlopen(request, timeout=WEBHOOK_TIMEOUT_SECONDS) as response:  # noqa: S310 (URL checked to be http/https)
+        with urllib.request.urlopen(request, timeout=WEBHOOK_TIMEOUT_SECONDS) as response:  # noqa: S310
             answer = response.read()
     except urllib.error.HTTPError as error:
         raise DeliveryError(f"HTTP {error.code} {error.reason}") from error

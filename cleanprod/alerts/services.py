@@ -209,7 +209,11 @@ def related_meters(meter: Meter, site_meters: Sequence[Meter], limit: int = 20) 
     others = [other for other in site_meters if other.pk != meter.pk and not other.is_virtual]
     for same in (
         [other for other in others if meter.parent_id and other.parent_id == meter.parent_id],
-        [other for other in others if meter.organization_unit_id and other.organization_unit_id == meter.organization_unit_id],
+        [
+            other
+            for other in others
+            if meter.organization_unit_id and other.organization_unit_id == meter.organization_unit_id
+        ],
         others,
     ):
         if same:
@@ -368,7 +372,9 @@ class SiteDetector:
                 idle = [
                     period.quantity
                     for period in series
-                    if period.start < window.start and period.quantity is not None and not self.is_working(period.start)[0]
+                    if period.start < window.start
+                    and period.quantity is not None
+                    and not self.is_working(period.start)[0]
                 ]
                 baseload = detectors.estimate_baseload(idle)
                 if baseload is None:
@@ -396,9 +402,7 @@ class SiteDetector:
                     points.append((period.start, period.quantity, baseline.median))
             residual_scale = None
             if history:
-                scale_points = [
-                    value - baselines[detectors.hour_of_week(stamp)].median for stamp, value in history
-                ]
+                scale_points = [value - baselines[detectors.hour_of_week(stamp)].median for stamp, value in history]
                 residual_scale = detectors.robust_scale(scale_points)
             return detectors.cusum_drift(
                 points, slack=params["slack"], threshold=params["threshold"], scale=residual_scale

@@ -51,10 +51,7 @@ def official_day(day: date) -> tuple[bool | None, str]:
 
 def _in_shifts_today(moment: time, shifts: ShiftTimes) -> bool:
     """Whether ``moment`` falls in a shift that starts on the same day (a night shift until midnight)."""
-    for start, end in shifts:
-        if start <= moment < end if start < end else moment >= start:
-            return True
-    return False
+    return any(start <= moment < end if start < end else moment >= start for start, end in shifts)
 
 
 def day_status(spec: CalendarSpec, day: date) -> tuple[bool, ShiftTimes, str]:
