@@ -18,7 +18,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Max, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -455,11 +455,19 @@ class SiteDetector:
         """Judge the completeness of the last complete local days for every meter with a rule."""
         today = self.local(self.now).date()
         raised: list[Alert] = []
+        first_readings = dict(
+            Reading.objects.filter(meter__in=[meter.pk for meter in self.meters])
+            .values("meter_id")
+            .annotate(first=Min("timestamp"))
+            .values_list("meter_id", "first")
+        )
         for meter in self.meters:
             rule = self.rulebook.for_meter(meter).get(AlertKind.COMPLETENESS)
-            if rule is None:
+            if rule is None or meter.pk not in first_readings:
                 continue
-            coverages = day_coverages(meter.pk, today - timedelta(days=days), today - DAY, self.zone)
+            # Days before the meter's first reading were before it was connected, not gaps.
+            since = max(today - timedelta(days=days), self.local(first_readings[meter.pk]).date())
+            coverages = day_coverages(meter.pk, since, today - DAY, self.zone)
             for detection in detectors.completeness(coverages, self.now, limit=rule.params()["limit_percent"] / 100):
                 alert = record(rule, meter, detection)
                 if alert is not None:
