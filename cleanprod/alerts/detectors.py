@@ -102,7 +102,11 @@ def threshold_absolute(
         if period.quantity is None:
             continue
         if above is not None and period.quantity > above:
-            evidence = {"expected": above, "actual": _round(period.quantity), "score": _round(period.quantity / above)}
+            evidence: dict[str, Any] = {
+                "expected": above,
+                "actual": _round(period.quantity),
+                "score": _round(period.quantity / above),
+            }
             evidence.update(_window(period))
             found.append(Detection("threshold", "above", period.start, period.end, evidence))
         if below is not None and period.is_complete(now) and period.quantity < below:

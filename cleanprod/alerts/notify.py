@@ -12,6 +12,7 @@ import logging
 import time
 import urllib.error
 import urllib.request
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -42,7 +43,7 @@ def queue_notifications(alert: Alert) -> list[NotificationDelivery]:
 
     deliveries = [NotificationDelivery.objects.create(alert=alert, channel=channel) for channel in channels_for(alert)]
     for delivery in deliveries:
-        transaction.on_commit(lambda pk=delivery.pk: deliver_notification.enqueue(pk))
+        transaction.on_commit(partial(deliver_notification.enqueue, delivery.pk))
     return deliveries
 
 
@@ -132,19 +133,19 @@ def send_once(delivery: NotificationDelivery) -> None:
 
 def deliver(delivery: NotificationDelivery, attempts: int | None = None, pause: float | None = None) -> bool:
     """Try to send up to ``attempts`` times with growing pauses; log status and last error."""
-    attempts = attempts or getattr(settings, "CLEANPROD_ALERT_DELIVERY_ATTEMPTS", 3)
-    pause = getattr(settings, "CLEANPROD_ALERT_RETRY_SECONDS", 5.0) if pause is None else pause
-    for number in range(1, attempts + 1):
+    tries: int = attempts if attempts else int(getattr(settings, "CLEANPROD_ALERT_DELIVERY_ATTEMPTS", 3))
+    wait = float(getattr(settings, "CLEANPROD_ALERT_RETRY_SECONDS", 5.0) if pause is None else pause)
+    for number in range(1, tries + 1):
         delivery.attempts += 1
         try:
             send_once(delivery)
         except DeliveryError as error:
             delivery.error = str(error)[:2000]
-            delivery.status = DeliveryStatus.FAILED if number == attempts else DeliveryStatus.PENDING
+            delivery.status = DeliveryStatus.FAILED if number == tries else DeliveryStatus.PENDING
             delivery.save(update_fields=["attempts", "error", "status"])
             logger.warning("delivery %s attempt %s failed: %s", delivery.pk, number, error)
-            if number < attempts:
-                time.sleep(pause * number)
+            if number < tries:
+                time.sleep(wait * number)
             continue
         delivery.status = DeliveryStatus.SENT
         delivery.sent_at = timezone.now()

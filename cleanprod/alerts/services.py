@@ -15,7 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Max, Min, Q
@@ -385,14 +385,14 @@ class SiteDetector:
             )
         if kind == AlertKind.DRIFT:
             drift_start = window.end - timedelta(days=params["days"])
-            history_start = drift_start - timedelta(weeks=params["weeks"])
-            series = hourly_periods([meter.pk], history_start, window.end)[meter.pk]
-            history = [
+            baseline_points_start = drift_start - timedelta(weeks=params["weeks"])
+            series = hourly_periods([meter.pk], baseline_points_start, window.end)[meter.pk]
+            baseline_points = [
                 (self.local(p.start), p.quantity)
                 for p in series
                 if p.start < drift_start and p.quantity is not None and p.coverage >= detectors.COMPLETENESS_LIMIT
             ]
-            baselines = detectors.robust_baseline(history, detectors.hour_of_week)
+            baselines = detectors.robust_baseline(baseline_points, detectors.hour_of_week)
             points = []
             for period in series:
                 if period.start < drift_start or not period.is_complete(now) or period.quantity is None:
@@ -401,8 +401,10 @@ class SiteDetector:
                 if baseline is not None:
                     points.append((period.start, period.quantity, baseline.median))
             residual_scale = None
-            if history:
-                scale_points = [value - baselines[detectors.hour_of_week(stamp)].median for stamp, value in history]
+            if baseline_points:
+                scale_points = [
+                    value - baselines[detectors.hour_of_week(stamp)].median for stamp, value in baseline_points
+                ]
                 residual_scale = detectors.robust_scale(scale_points)
             return detectors.cusum_drift(
                 points, slack=params["slack"], threshold=params["threshold"], scale=residual_scale
@@ -556,7 +558,7 @@ class TransitionError(ValueError):
     pass
 
 
-def change_status(alert: Alert, user: AbstractBaseUser | None, action: str, text: str = "") -> AlertEvent:
+def change_status(alert: Alert, user: User | None, action: str, text: str = "") -> AlertEvent:
     """Apply a lifecycle action (acknowledge, resolve, reopen) or a comment, with its event."""
     if action == EventAction.COMMENT:
         if not text.strip():
@@ -573,7 +575,7 @@ def change_status(alert: Alert, user: AbstractBaseUser | None, action: str, text
     return AlertEvent.objects.create(alert=alert, user=user, action=action, text=text.strip())
 
 
-def respond(alert: Alert, user: AbstractBaseUser, action: str, text: str = "") -> AlertEvent:
+def respond(alert: Alert, user: User, action: str, text: str = "") -> AlertEvent:
     """``change_status`` for a person, who needs the RESPOND permission on the alert's site."""
     if not can(user, Action.RESPOND, alert.site):
         raise PermissionDenied(_("Your role on this site does not allow responding to alerts."))

@@ -185,7 +185,7 @@ def alert_respond(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def notifications(request: HttpRequest) -> HttpResponse:
     alerts = scoped(Alert.objects.select_related("site", "meter"), request.user)
-    mark = NotificationReadMark.objects.filter(user_id=request.user.pk).first()
+    mark = NotificationReadMark.objects.filter(user=_user(request)).first()
     unread_ids = set(
         (alerts.filter(created_at__gt=mark.read_up_to) if mark else alerts).values_list("pk", flat=True)[:500]
     )
@@ -284,10 +284,10 @@ def calendar_page(request: HttpRequest, site_pk: int) -> HttpResponse:
                 return redirect("alerts:calendar", site_pk=site.pk)
             status = 400
         elif what == "delete-shift":
-            Shift.objects.filter(calendar=calendar, pk=request.POST.get("pk", "0") or 0).delete()
+            Shift.objects.filter(calendar=calendar, pk=_number(request.POST.get("pk"))).delete()
             return redirect("alerts:calendar", site_pk=site.pk)
         elif what == "delete-override":
-            CalendarOverride.objects.filter(calendar=calendar, pk=request.POST.get("pk", "0") or 0).delete()
+            CalendarOverride.objects.filter(calendar=calendar, pk=_number(request.POST.get("pk"))).delete()
             return redirect("alerts:calendar", site_pk=site.pk)
     context = _config_context(request, site, "calendar")
     spec = services.calendar_spec(site)
@@ -297,8 +297,9 @@ def calendar_page(request: HttpRequest, site_pk: int) -> HttpResponse:
     upcoming = []
     for offset in range(21):
         day = today + timedelta(days=offset)
-        working, shifts, reason = day_status(spec, day)
-        upcoming.append((day, working, ", ".join(f"{s:%H:%M}–{e:%H:%M}" for s, e in shifts), reason_label(reason)))
+        working, day_shifts, reason = day_status(spec, day)
+        times = ", ".join(f"{start:%H:%M}–{end:%H:%M}" for start, end in day_shifts)
+        upcoming.append((day, working, times, reason_label(reason)))
     context.update(
         {
             "calendar": calendar,
@@ -310,6 +311,10 @@ def calendar_page(request: HttpRequest, site_pk: int) -> HttpResponse:
         }
     )
     return render(request, "alerts/calendar.html", context, status=status)
+
+
+def _number(text: str | None) -> int:
+    return int(text) if text and text.isdigit() else 0
 
 
 def reason_label(reason: str) -> str:
@@ -331,8 +336,8 @@ def channel_list(request: HttpRequest, site_pk: int) -> HttpResponse:
     site = _site(request, site_pk, Action.CONFIGURE if request.method == "POST" else Action.VIEW)
     form = ChannelForm(request.POST or None, instance=NotificationChannel(site=site))
     if request.method == "POST":
-        if request.POST.get("delete"):
-            NotificationChannel.objects.filter(site=site, pk=request.POST.get("delete")).delete()
+        if (delete := request.POST.get("delete", "")).isdigit():
+            NotificationChannel.objects.filter(site=site, pk=int(delete)).delete()
             messages.success(request, _("The channel was deleted."))
             return redirect("alerts:channels", site_pk=site.pk)
         if form.is_valid():

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
-import chinese_calendar
+import chinese_calendar  # type: ignore[import-untyped]
 
 ShiftTimes = tuple[tuple[time, time], ...]
 

@@ -3,7 +3,7 @@
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from cleanprod.metering.models import Meter, ReadingKind, Reading
+from cleanprod.metering.models import Meter, Reading, ReadingKind
 from cleanprod.metering.services import rebuild_meter
 from cleanprod.organization.models import Site
 from cleanprod.resources.models import Resource
@@ -22,7 +22,9 @@ def interval_meter(site: Site, code: str, minutes: int = 60, **fields: object) -
     )
 
 
-def store(meter: Meter, start: datetime, values: Sequence[float], minutes: int | None = None) -> tuple[datetime, datetime]:
+def store(
+    meter: Meter, start: datetime, values: Sequence[float], minutes: int | None = None
+) -> tuple[datetime, datetime]:
     """Store readings labelled at interval end, one per interval, and rebuild the rollups."""
     step = timedelta(minutes=minutes or meter.interval_minutes)
     stamps = [start + (index + 1) * step for index in range(len(values))]

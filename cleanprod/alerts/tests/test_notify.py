@@ -171,11 +171,15 @@ def test_failing_receiver_is_retried_and_logged(
     assert len(receiver.requests) == 3
 
 
-def test_robot_error_code_counts_as_failure(meter_a: Meter, receiver_factory: Any, immediate: None,
-                                            django_capture_on_commit_callbacks: Any) -> None:
+def test_robot_error_code_counts_as_failure(
+    meter_a: Meter, receiver_factory: Any, immediate: None, django_capture_on_commit_callbacks: Any
+) -> None:
     receiver = receiver_factory(200, b'{"errcode": 93000, "errmsg": "invalid webhook url"}')
     NotificationChannel.objects.create(
-        site=meter_a.site, name="wecom", kind=ChannelKind.WEBHOOK, webhook_format=WebhookFormat.WECOM,
+        site=meter_a.site,
+        name="wecom",
+        kind=ChannelKind.WEBHOOK,
+        webhook_format=WebhookFormat.WECOM,
         target=receiver.url,
     )
     alert = raise_alert(meter_a, django_capture_on_commit_callbacks)
@@ -212,8 +216,9 @@ def test_min_severity_and_rule_channels(
     )
     raise_alert(meter_a, django_capture_on_commit_callbacks, Severity.WARNING)
     assert receiver.requests == []
-    NotificationChannel.objects.create(site=meter_a.site, name="off", kind=ChannelKind.WEBHOOK,
-                                       target=receiver.url, enabled=False)
+    NotificationChannel.objects.create(
+        site=meter_a.site, name="off", kind=ChannelKind.WEBHOOK, target=receiver.url, enabled=False
+    )
     assert critical_only.deliveries.count() == 0
 
 

@@ -202,8 +202,13 @@ def test_off_hours_with_calendar_override(site_a: Site) -> None:
     AlertRule.objects.create(site=site_a, kind="off_hours", name="air", parameters={"baseload": 10})
     calendar = WorkingCalendar.objects.create(site=site_a)
     # 2025-10-04 (Saturday, National Day holiday) declared a working day at the site, 08:00–12:00.
-    CalendarOverride.objects.create(calendar=calendar, day=datetime(2025, 10, 4).date(), working=True,
-                                    start=datetime(2025, 1, 1, 8).time(), end=datetime(2025, 1, 1, 12).time())
+    CalendarOverride.objects.create(
+        calendar=calendar,
+        day=datetime(2025, 10, 4).date(),
+        working=True,
+        start=datetime(2025, 1, 1, 8).time(),
+        end=datetime(2025, 1, 1, 12).time(),
+    )
     day_start = datetime(2025, 10, 3, 16, tzinfo=UTC)  # 2025-10-04 00:00 in Shanghai
     store(meter, day_start, [50.0] * 24)
     raised = services.SiteDetector(site_a, day_start + 30 * HOUR).run(
