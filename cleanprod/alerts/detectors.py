@@ -310,7 +310,7 @@ def statistical(
     *,
     local: Callable[[datetime], datetime],
     key: Callable[[datetime], int] = hour_of_week,
-    threshold: float = 5.0,
+    threshold: float = 7.0,
     min_samples: int = 3,
     mad_floor_fraction: float = 0.05,
     mad_floor_absolute: float = 1e-6,
@@ -440,7 +440,7 @@ def cusum_drift(
     ``points`` are (time, actual, expected). Residuals are divided by ``scale`` (a robust
     standard deviation of the residuals when not given); the upper sum
     S⁺ = max(0, S⁺ + r − k) and lower sum S⁻ = max(0, S⁻ − r − k) signal a step when they
-    exceed h = ``threshold``. The evidence keeps the unscaled CUSUM Σ(actual − expected)
+    exceed h = ``threshold``, once per excursion. The evidence keeps the unscaled CUSUM Σ(actual − expected)
     since the drift began, which equals the cumulative excess (or saving) in the meter's unit.
     """
     if not points:
@@ -453,16 +453,22 @@ def cusum_drift(
     found: list[Detection] = []
     upper = lower = 0.0
     upper_start = lower_start = 0
+    upper_signalled = lower_signalled = False
     for index, residual in enumerate(residuals):
         standard = residual / scale
         if upper == 0.0:
-            upper_start = index
+            upper_start, upper_signalled = index, False
         if lower == 0.0:
-            lower_start = index
+            lower_start, lower_signalled = index, False
         upper = max(0.0, upper + standard - slack)
         lower = max(0.0, lower - standard - slack)
-        for cause, total, begin in (("up", upper, upper_start), ("down", lower, lower_start)):
-            if total > threshold:
+        # One finding per excursion: when the sum first crosses h; it is reported again only
+        # after the sum has returned to zero (performance back at the baseline).
+        for cause, total, begin, signalled in (
+            ("up", upper, upper_start, upper_signalled),
+            ("down", lower, lower_start, lower_signalled),
+        ):
+            if total > threshold and not signalled:
                 excess = sum(residuals[begin : index + 1])
                 evidence = {
                     "expected": _round(sum(point[2] for point in points[begin : index + 1])),
@@ -477,9 +483,9 @@ def cusum_drift(
                 }
                 found.append(Detection("drift", cause, points[begin][0], points[index][0], evidence))
                 if cause == "up":
-                    upper = 0.0
+                    upper_signalled = True
                 else:
-                    lower = 0.0
+                    lower_signalled = True
     return found
 
 

@@ -36,15 +36,15 @@ SPECS: dict[str, dict[str, Param]] = {
     "off_hours": {"baseload": Param(float, None, 0), "margin_percent": Param(float, 10.0, 0, 1000)},
     "statistical": {
         "weeks": Param(int, 4, 1, 52),
-        "threshold": Param(float, 5.0, 1, 100),
+        "threshold": Param(float, 7.0, 1, 100),
         "mad_floor_fraction": Param(float, 0.05, 0, 1),
     },
     "stuck": {"intervals": Param(int, 8, 2, 10000), "tolerance": Param(float, 0.0, 0)},
     "drift": {
         "days": Param(int, 7, 1, 90),
         "weeks": Param(int, 4, 1, 52),
-        "slack": Param(float, 0.5, 0, 10),
-        "threshold": Param(float, 8.0, 0.5, 100),
+        "slack": Param(float, 1.0, 0, 10),
+        "threshold": Param(float, 15.0, 0.5, 100),
     },
     "offline": {"missed_intervals": Param(int, 4, 1, 10000)},
     "completeness": {"limit_percent": Param(float, 90.0, 1, 100)},

@@ -5,7 +5,7 @@ from django.db import migrations
 from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 
 DEFAULTS = (
-    ("statistical", "Deviation from the usual pattern (every meter)", 20, {"weeks": 4, "threshold": 5.0, "mad_floor_fraction": 0.05}),
+    ("statistical", "Deviation from the usual pattern (every meter)", 20, {"weeks": 4, "threshold": 7.0, "mad_floor_fraction": 0.05}),
     ("stuck", "Stuck meter (every meter)", 20, {"intervals": 8, "tolerance": 0.0}),
     ("offline", "Meter offline (every meter)", 30, {"missed_intervals": 4}),
 )
