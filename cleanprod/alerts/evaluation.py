@@ -12,7 +12,7 @@ Fault kinds and what they change:
 - step drift: every reading of seven days is raised by ``DRIFT_SHARE`` of the median reading;
 - stuck: ``STUCK_READINGS`` successive readings repeat the value before them (a frozen register
   of an interval meter) while the related meter keeps moving;
-- off-hours running: a non-working night (20:00–06:00) gets the median reading of working
+- off-hours running: a non-working night (21:00–06:00) gets the median reading of working
   hours, as if a line had been left running;
 - missing data: ``GAP_HOURS`` hours of readings are removed.
 """
@@ -156,12 +156,12 @@ def inject(series: Series, kind: str, count: int, seed: int) -> tuple[Series, li
             if is_working(series.calendar, (stamp - series.interval).replace(tzinfo=None))[0]
         ]
         level = statistics.median(working_values) if working_values else median_reading
-        for start in _positions(series, count * 3, generator, 2 * DAY):
+        for start in _positions(series, count, generator, 2 * DAY):
             if len(windows) >= count:
                 break
-            night = start.replace(hour=20)
-            ends = night + 10 * HOUR
-            hours = [night + step * HOUR for step in range(10)]
+            night = start.replace(hour=21)
+            ends = night + 9 * HOUR
+            hours = [night + step * HOUR for step in range(9)]
             if any(is_working(series.calendar, hour.replace(tzinfo=None))[0] for hour in hours):
                 continue
             for index in indices(night, ends):
@@ -455,6 +455,15 @@ def evaluate(
     return report
 
 
+TARGET_FAULTS = ("spike", "stuck", "off_hours")
+
+
+def _met(recall: float | None, precision: float | None) -> str:
+    if recall is None or precision is None:
+        return "–"
+    return "yes" if recall >= 0.9 and precision >= 0.8 else "no"
+
+
 def _cell(value: float | None) -> str:
     return "–" if value is None else f"{value:.2f}"
 
@@ -476,6 +485,25 @@ def markdown(report: Report, *, title: str, notes: Sequence[str]) -> str:
             f"{total.true_events} | {total.natural_events} | {_cell(total.precision)} "
             f"| {_cell(total.precision_injected)} |"
         )
+    lines += ["", "## Targets: recall ≥ 0.9 at precision ≥ 0.8", ""]
+    lines += [
+        "| fault | detector | series | recall | precision | met | precision without natural events | met |",
+        "|---|---|---|---:|---:|---|---:|---|",
+    ]
+    series_names = sorted({name for name, _fault, _detector in report.scores})
+    for fault in TARGET_FAULTS:
+        detector = PRIMARY[fault]
+        rows = [("all", report.combined(fault, detector))] + [
+            (name, report.scores[(name, fault, detector)])
+            for name in series_names
+            if (name, fault, detector) in report.scores
+        ]
+        for name, value in rows:
+            lines.append(
+                f"| {fault} | {detector} | {name} | {_cell(value.recall)} | {_cell(value.precision)} "
+                f"| {_met(value.recall, value.precision)} | {_cell(value.precision_injected)} "
+                f"| {_met(value.recall, value.precision_injected)} |"
+            )
     lines += ["", "## Every detector on every fault kind, per series", ""]
     lines += [
         "| series | fault | detector | recall | precision | precision without natural events | events |",
