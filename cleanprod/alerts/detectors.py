@@ -8,11 +8,11 @@ Two rules hold for all of them:
 
 - A period that is not complete (it ends after ``now``, or its data cover less than the
   completeness limit) never raises a below-expected ("drop") finding. The current day at
-  10:00 has ten hours of data; comparing it with full days would report a fall that is
-  only missing time (field case C27, OpenEnergyDashboard/OED#475).
-- A ratio whose denominator is zero is undefined, not zero or infinite (field case C20):
-  consumption per unit of product is not computed for a period without production, and
-  that period can raise its own "consumption without production" finding.
+  10:00 has ten hours of data, so comparing it with full days would report a fall that is
+  only missing time.
+- A ratio whose denominator is zero is undefined, not zero or infinite. Consumption per
+  unit of product is not computed for a period without production, and that period can
+  raise its own "consumption without production" finding.
 """
 
 from __future__ import annotations
@@ -129,7 +129,7 @@ def threshold_per_unit(
     """Compare consumption per unit of product (``production`` aligned with ``periods``) with limits.
 
     Only complete periods count: the production of a partial period is not known either.
-    Zero or missing production leaves the ratio undefined (C20); with consumption in that
+    Zero or missing production leaves the ratio undefined. With consumption in that
     period, ``flag_without_production`` raises "consumption without production" instead.
     """
     found: list[Detection] = []
@@ -183,8 +183,8 @@ def rate_of_change(
     """Compare each complete period with the previous complete period.
 
     Incomplete periods (the current one, or one with data gaps) are neither compared nor
-    used as the reference, so a partial day can never show as a drop (C27). A reference of
-    zero leaves the change undefined (C20) and is skipped.
+    used as the reference, so a partial day can never show as a drop. A reference of
+    zero leaves the change undefined and is skipped.
     """
     found: list[Detection] = []
     previous: Period | None = None
@@ -222,8 +222,8 @@ def off_hours(
 ) -> list[Detection]:
     """Flag hours outside working time whose consumption exceeds the baseload (plus a margin).
 
-    ``is_working(start)`` answers for the hour starting at ``start`` and names the source of
-    the answer (shift, weekend, official holiday, adjusted working day, site override,
+    ``is_working(start)`` decides for the hour starting at ``start`` and names the source of
+    the decision (shift, weekend, official holiday, adjusted working day, site override,
     or the weekday fallback for years without an official calendar).
     """
     limit = baseload * (1.0 + margin_percent / 100.0)
@@ -322,8 +322,8 @@ def statistical(
     The MAD gets a floor of ``mad_floor_fraction`` of the slot's median (and an absolute
     floor), so a slot that was exactly constant does not turn every small change into an
     alarm. With ``production`` (aligned lists for periods and history), values are
-    consumption per unit of product; periods without production are skipped (C20).
-    High scores raise "above"; low scores raise "below" only for complete periods (C27).
+    consumption per unit of product; periods without production are skipped.
+    High scores raise "above". Low scores raise "below" only for complete periods.
     """
 
     def values(series: Sequence[Period], made: Sequence[float | None] | None) -> list[tuple[Period, float]]:
@@ -435,7 +435,7 @@ def cusum_drift(
     threshold: float = 5.0,
     scale: float | None = None,
 ) -> list[Detection]:
-    """Two-sided tabular CUSUM on residuals (actual − expected), per domain.md §6.3.
+    """Run a two-sided tabular CUSUM on residuals (actual − expected).
 
     ``points`` are (time, actual, expected). Residuals are divided by ``scale`` (a robust
     standard deviation of the residuals when not given); the upper sum
@@ -462,8 +462,8 @@ def cusum_drift(
             lower_start, lower_signalled = index, False
         upper = max(0.0, upper + standard - slack)
         lower = max(0.0, lower - standard - slack)
-        # One finding per excursion: when the sum first crosses h; it is reported again only
-        # after the sum has returned to zero (performance back at the baseline).
+        # One finding per excursion, when the sum first crosses h. The next one needs the sum
+        # to return to zero first, which means performance came back to the baseline.
         for cause, total, begin, signalled in (
             ("up", upper, upper_start, upper_signalled),
             ("down", lower, lower_start, lower_signalled),

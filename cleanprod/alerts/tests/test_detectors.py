@@ -23,8 +23,8 @@ def days(values: list[float], start: datetime = T0) -> list[Period]:
     return [Period(start + index * DAY, start + (index + 1) * DAY, value) for index, value in enumerate(values)]
 
 
-def c27_days() -> tuple[list[Period], datetime]:
-    """C27: six full days of about 1000 kWh, then today at 10:00 with 10 h of data = 420 kWh."""
+def partial_day_case() -> tuple[list[Period], datetime]:
+    """Six full days of about 1000 kWh, then today at 10:00 with 10 h of data = 420 kWh."""
     full = days([1000.0, 1010.0, 990.0, 1005.0, 995.0, 1000.0])
     today_start = T0 + 6 * DAY
     now = today_start + timedelta(hours=10)
@@ -32,8 +32,8 @@ def c27_days() -> tuple[list[Period], datetime]:
     return [*full, today], now
 
 
-def test_c27_partial_day_raises_no_drop_in_any_detector() -> None:
-    periods, now = c27_days()
+def test_partial_day_raises_no_drop() -> None:
+    periods, now = partial_day_case()
     assert detectors.rate_of_change(periods, now, max_decrease_percent=20) == []
     assert detectors.threshold_absolute(periods, now, below=900) == []
     # A history of four weeks of such days: the statistical detector would score today at −58 %.
@@ -47,15 +47,15 @@ def test_c27_partial_day_raises_no_drop_in_any_detector() -> None:
     assert periods[-1].is_complete(now) is False
 
 
-def test_c27_projection_of_the_partial_day() -> None:
-    periods, now = c27_days()
+def test_partial_day_projection() -> None:
+    periods, now = partial_day_case()
     evidence = detectors.partial_projection(periods[-1], now)
     assert evidence["coverage"] == pytest.approx(0.4167, abs=1e-4)
     assert evidence["projection_estimate"] == pytest.approx(1008.0)
 
 
-def test_c27_the_same_fall_on_a_complete_day_is_reported() -> None:
-    periods, _ = c27_days()
+def test_same_fall_on_complete_day_reported() -> None:
+    periods, _ = partial_day_case()
     later = periods[-1].end + HOUR
     complete = [*periods[:-1], Period(periods[-1].start, periods[-1].end, 420.0, 1.0)]
     found = detectors.rate_of_change(complete, later, max_decrease_percent=20)
@@ -71,8 +71,8 @@ def test_threshold_absolute_above_also_on_partial_period() -> None:
     assert found[0].evidence["expected"] == 40 and found[0].evidence["actual"] == 50
 
 
-def test_threshold_per_unit_zero_production_is_its_own_finding() -> None:
-    """C20: 2024-02 had 8000 kWh and zero production; no division, a separate finding."""
+def test_zero_production_own_finding() -> None:
+    """A month with 8000 kWh and zero production: no division, a separate finding."""
     periods = days([120000.0, 8000.0])
     now = T0 + 10 * DAY
     found = detectors.threshold_per_unit(periods, [400.0, 0.0], now, above=250.0)
