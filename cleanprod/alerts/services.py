@@ -60,6 +60,8 @@ CAUSE_TITLES: dict[tuple[str, str], Any] = {
     ("off_hours", "off_hours"): gettext_lazy("Consumption outside working time"),
     ("statistical", "above"): gettext_lazy("Consumption far above the usual pattern"),
     ("statistical", "below"): gettext_lazy("Consumption far below the usual pattern"),
+    ("statistical", "above_per_unit"): gettext_lazy("Consumption per unit of product far above the usual pattern"),
+    ("statistical", "below_per_unit"): gettext_lazy("Consumption per unit of product far below the usual pattern"),
     ("stuck", "stuck"): gettext_lazy("Meter value stuck while related meters move"),
     ("drift", "up"): gettext_lazy("Persistent rise against the baseline (CUSUM)"),
     ("drift", "down"): gettext_lazy("Persistent fall against the baseline (CUSUM)"),
@@ -280,6 +282,8 @@ class SiteDetector:
         self.meters = list(
             Meter.objects.filter(site=site, active=True, is_virtual=False).order_by("code").select_related("site")
         )
+        self._product = site_product(site)
+        self._production: dict[date, float | None] = {}
 
     def local(self, stamp: datetime) -> datetime:
         return stamp.astimezone(self.zone)
@@ -319,7 +323,7 @@ class SiteDetector:
             series = hourly_periods([meter.pk], history_start, window.end)[meter.pk]
             history = [period for period in series if period.start < window.start]
             current = [period for period in series if period.start >= window.start]
-            return detectors.statistical(
+            found = detectors.statistical(
                 current,
                 history,
                 now,
@@ -327,6 +331,7 @@ class SiteDetector:
                 threshold=params["threshold"],
                 mad_floor_fraction=params["mad_floor_fraction"],
             )
+            return found + self.per_unit_statistical(meter, window, params)
         if kind == AlertKind.STUCK:
             margin = timedelta(minutes=meter.interval_minutes * (params["intervals"] + 1))
             related = related_meters(meter, self.meters)
@@ -415,6 +420,48 @@ class SiteDetector:
             days = day_coverages(meter.pk, first, last, self.zone)
             return detectors.completeness(days, now, limit=params["limit_percent"] / 100.0)
         return []
+
+    def production_by_day(self, days: Sequence[date]) -> list[float | None]:
+        """Daily production of the site's product, cached for the pass; None without records."""
+        product = self._product
+        if product is None:
+            return [None] * len(days)
+        missing = [day for day in days if day not in self._production]
+        for day, amount in zip(missing, daily_production(self.site, product, missing), strict=True):
+            self._production[day] = amount
+        return [self._production[day] for day in days]
+
+    def per_unit_statistical(self, meter: Meter, window: Window, params: dict[str, Any]) -> list[Detection]:
+        """Daily consumption per unit of product against the same weekday of the previous weeks.
+
+        Runs only when the site records production. Days without production are left out,
+        because their ratio is undefined.
+        """
+        if self._product is None:
+            return []
+        last = self.local(window.end - timedelta(seconds=1)).date()
+        first = self.local(window.start).date()
+        history_first = first - timedelta(weeks=params["weeks"])
+        series = daily_periods([meter.pk], history_first, last, self.zone)[meter.pk]
+        if not series:
+            return []
+        made = self.production_by_day([self.local(period.start).date() for period in series])
+        split = [index for index, period in enumerate(series) if self.local(period.start).date() >= first]
+        if not split:
+            return []
+        cut = split[0]
+        found = detectors.statistical(
+            series[cut:],
+            series[:cut],
+            self.now,
+            local=self.local,
+            key=detectors.day_of_week,
+            threshold=params["threshold"],
+            mad_floor_fraction=params["mad_floor_fraction"],
+            production=made[cut:],
+            history_production=made[:cut],
+        )
+        return [Detection(item.kind, f"{item.cause}_per_unit", item.start, item.end, item.evidence) for item in found]
 
     def periods(self, meter: Meter, window: Window, period: str) -> list[Period]:
         if period == "hour":

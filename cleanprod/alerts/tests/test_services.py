@@ -257,3 +257,41 @@ class TransactionalSignalTest(TestCase):
                 )
             assert not Alert.objects.exists()
         assert Alert.objects.filter(meter=meter, kind="statistical", cause="above").count() == 1
+
+
+def test_per_unit_statistical_when_site_records_production(site_a: Site) -> None:
+    """Twice the usual consumption is normal with twice the output, and an alert with the same output."""
+    from decimal import Decimal
+
+    from cleanprod.production.models import ProductionRecord
+    from cleanprod.resources.models import Resource
+
+    meter = interval_meter(site_a, "E-A-LINE")
+    product = Resource.objects.get(code="product")
+    local_midnight = datetime(2025, 3, 2, 16, tzinfo=UTC)  # 2025-03-03 00:00 in Shanghai
+    days = 30
+    values: list[float] = []
+    for day in range(days):
+        # Day 28 doubles output and consumption; day 29 doubles consumption only.
+        level = 200.0 if day in (28, 29) else 100.0 + (day % 2)
+        values += [level / 24] * 24
+        output = Decimal("20") if day == 28 else Decimal("10")
+        the_day = (local_midnight + day * 24 * HOUR).astimezone(site_a.zone).date()
+        ProductionRecord.objects.create(
+            site=site_a,
+            organization_unit=site_a.units.get(code="ws1"),
+            product=product,
+            period_start=the_day,
+            period_end=the_day,
+            quantity=output,
+            unit="t",
+        )
+    store(meter, local_midnight, values)
+    window = services.Window(local_midnight + 28 * 24 * HOUR, local_midnight + 30 * 24 * HOUR)
+    detector = services.SiteDetector(site_a, local_midnight + 31 * 24 * HOUR)
+    rule = rule_of(site_a, "statistical")
+    found = detector.per_unit_statistical(meter, window, rule.params())
+    assert [(item.cause, item.start) for item in found] == [("above_per_unit", local_midnight + 29 * 24 * HOUR)]
+    assert found[0].evidence["per_unit"] is True
+    assert found[0].evidence["actual"] == pytest.approx(20.0)
+    assert found[0].evidence["expected"] == pytest.approx(10.0, abs=0.1)
