@@ -203,6 +203,8 @@ EMAIL_BACKEND = (
 # Alerts: repeats of one cause within this many hours count on the open alert; notification
 # deliveries are tried this many times, pausing this many seconds × the attempt number.
 CLEANPROD_ALERT_GROUPING_HOURS = env_int("CLEANPROD_ALERT_GROUPING_HOURS", 24)
+# An import reaching further back is checked only over its last this many days.
+CLEANPROD_ALERT_BACKFILL_DAYS = env_int("CLEANPROD_ALERT_BACKFILL_DAYS", 14)
 CLEANPROD_ALERT_DELIVERY_ATTEMPTS = env_int("CLEANPROD_ALERT_DELIVERY_ATTEMPTS", 3)
 CLEANPROD_ALERT_RETRY_SECONDS = env_int("CLEANPROD_ALERT_RETRY_SECONDS", 5)
 

@@ -265,9 +265,19 @@ def floor_hour(stamp: datetime) -> datetime:
     return stamp.replace(minute=0, second=0, microsecond=0)
 
 
+def backfill_limit() -> timedelta:
+    return timedelta(days=getattr(settings, "CLEANPROD_ALERT_BACKFILL_DAYS", 14))
+
+
 def window_for_span(first: datetime, last: datetime) -> Window:
-    """Hours touched by new readings, plus the hour before, which the first new reading may complete."""
-    return Window(floor_hour(first) - HOUR, floor_hour(last) + HOUR)
+    """Hours touched by new readings, plus the hour before, which the first new reading may complete.
+
+    A long backfill (an import of months or years) is checked only over its last
+    ``CLEANPROD_ALERT_BACKFILL_DAYS`` days: the older part serves as the baseline, and
+    alerts about long-past periods would bury the current ones.
+    """
+    start = max(floor_hour(first) - HOUR, floor_hour(last) + HOUR - backfill_limit())
+    return Window(start, floor_hour(last) + HOUR)
 
 
 class SiteDetector:

@@ -295,3 +295,14 @@ def test_per_unit_statistical_when_site_records_production(site_a: Site) -> None
     assert found[0].evidence["per_unit"] is True
     assert found[0].evidence["actual"] == pytest.approx(20.0)
     assert found[0].evidence["expected"] == pytest.approx(10.0, abs=0.1)
+
+
+def test_backfill_checked_over_its_last_days(settings: Settings) -> None:
+    settings.CLEANPROD_ALERT_BACKFILL_DAYS = 14
+    first = datetime(2024, 1, 1, 0, 15, tzinfo=UTC)
+    last = datetime(2024, 12, 31, 23, 45, tzinfo=UTC)
+    window = services.window_for_span(first, last)
+    assert window.end == datetime(2025, 1, 1, tzinfo=UTC)
+    assert window.start == datetime(2024, 12, 18, tzinfo=UTC)
+    short = services.window_for_span(datetime(2025, 3, 3, 10, 15, tzinfo=UTC), datetime(2025, 3, 3, 11, tzinfo=UTC))
+    assert (short.start, short.end) == (datetime(2025, 3, 3, 9, tzinfo=UTC), datetime(2025, 3, 3, 12, tzinfo=UTC))
