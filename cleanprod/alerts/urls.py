@@ -6,6 +6,7 @@ app_name = "alerts"
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", views.alert_list, name="list"),
     path("feed.json", views.alert_feed, name="feed"),
+    path("unread.json", views.unread_feed, name="unread"),
     path("<int:pk>/", views.alert_detail, name="detail"),
     path("<int:pk>/respond/", views.alert_respond, name="respond"),
     path("notifications/", views.notifications, name="notifications"),

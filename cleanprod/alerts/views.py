@@ -125,6 +125,12 @@ def alert_feed(request: HttpRequest) -> JsonResponse:
     )
 
 
+@require_GET
+def unread_feed(request: HttpRequest) -> JsonResponse:
+    """The unread-alert count of the navigation badge, fetched by a script so pages render without it."""
+    return JsonResponse({"unread": unread_count(request.user)})
+
+
 def _chart(alert: Alert) -> dict[str, Any]:
     """Hourly consumption of the meter from two days before the alert to a day after it."""
     if alert.meter is None:
