@@ -1,10 +1,10 @@
 """Evaluate the detectors on real series with injected faults: precision, recall, clean alert rate.
 
 No database: series are plain lists of readings. Faults are injected at seeded random
-positions, each in its own window with clean weeks around it; a detector's findings are
-merged into events (findings of one cause that touch or overlap), and an event is a true
-positive when it overlaps an injected window (the window is widened by one reading interval,
-so a finding on the reading that ends the window still counts).
+positions, each in its own window with clean weeks around it. A detector's findings are
+merged into events (findings of one cause that touch or overlap). An event is a true
+positive when it overlaps an injected window, widened by one reading interval so that a
+finding on the reading that ends the window still counts.
 
 Fault kinds and what they change:
 - spike: one hour of readings gets its own consumption plus the series' 95th-percentile

@@ -2,7 +2,7 @@
 
 A webhook receives one of three bodies: a generic JSON object with the alert's fields, or
 the text message of a WeCom (企业微信) or DingTalk (钉钉) group robot, which both accept
-``{"msgtype": "text", "text": {"content": ...}}`` and answer ``{"errcode": 0}`` on success.
+``{"msgtype": "text", "text": {"content": ...}}`` and return ``{"errcode": 0}`` on success.
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """Running the detectors on stored data, grouping repeats into alerts, and the alert lifecycle.
 
-The detectors (``detectors.py``) see plain series; this module loads those series from the
-hourly and daily rollups and the readings, picks the rule that applies to each meter and
-kind, and turns detections into alerts.
+The detectors (``detectors.py``) work on plain series. This module loads those series from
+the hourly and daily rollups and the readings, picks the rule that applies to each meter
+and kind, and turns detections into alerts.
 """
 
 from __future__ import annotations
@@ -102,7 +102,7 @@ def create_default_rules(site: Site) -> list[AlertRule]:
 
 
 class RuleBook:
-    """The rules of one site, answering which rule of each kind applies to a meter."""
+    """The rules of one site, with the rule of each kind that applies to a given meter."""
 
     def __init__(self, site: Site) -> None:
         self.rules = list(AlertRule.objects.filter(site=site).prefetch_related("channels"))

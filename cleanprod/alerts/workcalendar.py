@@ -2,8 +2,8 @@
 
 Chinese public holidays move each year and some weekends become working days (调休), set
 by the State Council's annual notice (国务院办公厅关于部分节假日安排的通知). The package
-``chinese_calendar`` carries those notices for the years it knows; for other years the
-weekday rules alone decide, and the answer says so.
+``chinese_calendar`` contains those notices for the years it covers. For other years the
+weekday rules alone decide, and the returned reason says so.
 """
 
 from __future__ import annotations
