@@ -306,3 +306,26 @@ def test_backfill_checked_over_its_last_days(settings: Settings) -> None:
     assert window.start == datetime(2024, 12, 18, tzinfo=UTC)
     short = services.window_for_span(datetime(2025, 3, 3, 10, 15, tzinfo=UTC), datetime(2025, 3, 3, 11, tzinfo=UTC))
     assert (short.start, short.end) == (datetime(2025, 3, 3, 9, tzinfo=UTC), datetime(2025, 3, 3, 12, tzinfo=UTC))
+
+
+def test_partial_day_in_database_raises_no_drop(site_a: Site) -> None:
+    """Six full days of 1000 kWh, then today at 10:00 with 10 h of data = 420 kWh: no drop alert."""
+    meter = interval_meter(site_a, "E-A-DAY")
+    AlertRule.objects.create(
+        site=site_a, kind="rate_of_change", name="day", parameters={"period": "day", "max_decrease_percent": 20}
+    )
+    AlertRule.objects.create(site=site_a, kind="threshold", name="low", parameters={"period": "day", "below": 900})
+    midnight = datetime(2025, 3, 2, 16, tzinfo=UTC)  # 2025-03-03 00:00 in Shanghai
+    store(meter, midnight, [1000.0 / 24] * (6 * 24) + [42.0] * 10)
+    now = midnight + (6 * 24 + 10) * HOUR
+    window = services.Window(midnight, now)
+    raised = services.SiteDetector(site_a, now).run({meter.pk: window})
+    assert [alert.kind for alert in raised if alert.kind in ("rate_of_change", "threshold")] == []
+    # The next morning the day is complete and the same fall is reported.
+    later = now + 24 * HOUR
+    store(meter, now, [0.0] * 14)
+    raised = services.SiteDetector(site_a, later).run({meter.pk: services.Window(midnight, later)})
+    causes = sorted((alert.kind, alert.cause) for alert in raised if alert.kind in ("rate_of_change", "threshold"))
+    assert causes == [("rate_of_change", "decrease"), ("threshold", "below")]
+    change = Alert.objects.get(kind="rate_of_change")
+    assert change.evidence["change_percent"] == -58.0

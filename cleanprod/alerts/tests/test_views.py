@@ -298,3 +298,20 @@ def test_dashboard_box_shows_open_alerts(meter_a: Meter, meter_b: Meter, alice: 
 def test_pages_in_chinese(name: str, meter_a: Meter, alice: User, client_for: ClientFor) -> None:
     make_alert(meter_a)
     assert client_for(alice).get(reverse(name)).status_code == 200
+
+
+def test_rule_edit_and_delete(site_a: Site, alice: User, carol: User, client_for: ClientFor) -> None:
+    rule = AlertRule.objects.get(site=site_a, kind="stuck")
+    url = reverse("alerts:rule-edit", args=[rule.pk])
+    page = english(client_for(carol)).get(url).content.decode()
+    assert "Delete the rule" not in page and "intervals" in page
+    client = english(client_for(alice))
+    response = client.post(
+        url, {"name": rule.name, "kind": "stuck", "parameters": '{"intervals": 1}', "severity": 20, "enabled": "on"}
+    )
+    assert response.status_code == 400 and "“intervals” must be at least 2." in response.content.decode()
+    client.post(url, {"name": rule.name, "kind": "stuck", "parameters": '{"intervals": 12}', "severity": 30})
+    rule.refresh_from_db()
+    assert (rule.parameters["intervals"], rule.severity, rule.enabled) == (12, 30, False)
+    client.post(url, {"delete": "1"})
+    assert not AlertRule.objects.filter(pk=rule.pk).exists()
