@@ -315,3 +315,13 @@ def test_rule_edit_and_delete(site_a: Site, alice: User, carol: User, client_for
     assert (rule.parameters["intervals"], rule.severity, rule.enabled) == (12, 30, False)
     client.post(url, {"delete": "1"})
     assert not AlertRule.objects.filter(pk=rule.pk).exists()
+
+
+def test_notifications_only_of_own_sites(meter_a: Meter, bob: User, charlie: User, client_for: ClientFor) -> None:
+    alert = make_alert(meter_a)
+    for user in (bob, charlie):
+        client = client_for(user)
+        page = client.get(reverse("alerts:notifications")).content.decode()
+        assert reverse("alerts:detail", args=[alert.pk]) not in page
+        assert client.get(reverse("alerts:unread")).json() == {"unread": 0}
+        assert client.get(reverse("alerts:feed")).json()["alerts"] == []
