@@ -41,7 +41,8 @@ serve: install assets
 	$(BIN)/cleanprod collectstatic --noinput --verbosity 0
 	@echo "cleanprod is serving http://$(HOST):$(PORT)/ (Ctrl+C stops the server and the worker)"
 	$(BIN)/cleanprod db_worker --queue-name '*' & worker=$$!; \
-	trap "kill $$worker 2>/dev/null" EXIT INT TERM; \
+	$(BIN)/cleanprod alerts_watch & watcher=$$!; \
+	trap "kill $$worker $$watcher 2>/dev/null" EXIT INT TERM; \
 	$(BIN)/cleanprod runserver --noreload $(HOST):$(PORT)
 
 test: install assets browser-deps lint typecheck pytest

@@ -200,6 +200,14 @@ EMAIL_BACKEND = (
     "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend"
 )
 
+# Alerts: repeats of one cause within this many hours count on the open alert; notification
+# deliveries are tried this many times, pausing this many seconds × the attempt number.
+CLEANPROD_ALERT_GROUPING_HOURS = env_int("CLEANPROD_ALERT_GROUPING_HOURS", 24)
+# An import reaching further back is checked only over its last this many days.
+CLEANPROD_ALERT_BACKFILL_DAYS = env_int("CLEANPROD_ALERT_BACKFILL_DAYS", 14)
+CLEANPROD_ALERT_DELIVERY_ATTEMPTS = env_int("CLEANPROD_ALERT_DELIVERY_ATTEMPTS", 3)
+CLEANPROD_ALERT_RETRY_SECONDS = env_int("CLEANPROD_ALERT_RETRY_SECONDS", 5)
+
 # The MQTT broker that `cleanprod mqtt` subscribes to.
 CLEANPROD_MQTT_HOST = env_str("CLEANPROD_MQTT_HOST", "127.0.0.1")
 CLEANPROD_MQTT_PORT = env_int("CLEANPROD_MQTT_PORT", 1883)

@@ -204,6 +204,20 @@ def _site_period(request: HttpRequest, site: Site) -> tuple[DashboardPeriodForm,
     return form, products, period, product
 
 
+def site_alert_box(request: HttpRequest, site: Site) -> dict[str, Any]:
+    """The site's open and acknowledged alerts, newest first, for the box the page script refreshes."""
+    from cleanprod.alerts.services import open_alerts_filter
+    from cleanprod.alerts.views import alert_row
+
+    alerts = site.alerts.filter(open_alerts_filter()).select_related("site", "meter")
+    return {
+        "count": alerts.count(),
+        "rows": [alert_row(alert) for alert in alerts[:5]],
+        "feed_url": f"{reverse('alerts:feed')}?status=active&site={site.pk}",
+        "list_url": f"{reverse('alerts:list')}?status=active&site={site.pk}",
+    }
+
+
 @require_GET
 def site_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
     site = get_site_for_user(request, pk)
@@ -246,6 +260,7 @@ def site_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
             ],
             "load_chart": charts.load_profile_chart_data(load_profile(site, period, incoming_electricity_meters(site))),
             "units": site.units.order_by("code"),
+            "alert_box": site_alert_box(request, site),
         }
     )
     return render(request, "dashboards/site.html", context)

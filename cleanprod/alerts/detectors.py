@@ -1,0 +1,549 @@
+"""Abnormal-consumption detectors: pure functions over plain series, without database access.
+
+Every detector takes a series of periods (or readings) and returns a list of ``Detection``:
+the period it concerns, a cause key that groups repeats of one cause, and evidence
+(expected, actual, score, window and the parameters used) that the alert page shows.
+
+Two rules hold for all of them:
+
+- A period that is not complete (it ends after ``now``, or its data cover less than the
+  completeness limit) never raises a below-expected ("drop") finding. The current day at
+  10:00 has ten hours of data, so comparing it with full days would report a fall that is
+  only missing time.
+- A ratio whose denominator is zero is undefined, not zero or infinite. Consumption per
+  unit of product is not computed for a period without production, and that period can
+  raise its own "consumption without production" finding.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+# The national online energy monitoring of key energy-using units (发改环资〔2017〕1711号)
+# expects at least 90 % of uploads to arrive; below that a day is incomplete.
+COMPLETENESS_LIMIT = 0.9
+# Scale of the median absolute deviation that makes it estimate the standard deviation of
+# normally distributed data (1 / Φ⁻¹(3/4)).
+MAD_SCALE = 1.4826
+
+
+@dataclass(frozen=True)
+class Period:
+    """Consumption of one hour or one day; ``coverage`` is the share of it that has data (0..1)."""
+
+    start: datetime
+    end: datetime
+    quantity: float | None
+    coverage: float = 1.0
+
+    def is_complete(self, now: datetime, limit: float = COMPLETENESS_LIMIT) -> bool:
+        return self.end <= now and self.quantity is not None and self.coverage >= limit
+
+
+@dataclass(frozen=True)
+class Detection:
+    kind: str
+    cause: str
+    start: datetime
+    end: datetime
+    evidence: dict[str, Any] = field(default_factory=dict)
+
+
+def _iso(stamp: datetime | date) -> str:
+    return stamp.isoformat()
+
+
+def _round(value: float | None, places: int = 4) -> float | None:
+    return None if value is None or math.isnan(value) else round(value, places)
+
+
+def _window(period: Period) -> dict[str, str]:
+    return {"window_start": _iso(period.start), "window_end": _iso(period.end)}
+
+
+def partial_projection(period: Period, now: datetime) -> dict[str, Any]:
+    """Describe a partial period: its coverage and, labelled as an estimate, the full-period projection."""
+    length = (period.end - period.start).total_seconds()
+    elapsed = max(0.0, min(length, (now - period.start).total_seconds()))
+    covered = period.coverage * length
+    projection = None
+    if period.quantity is not None and covered > 0:
+        projection = period.quantity / covered * length
+    return {
+        "partial": True,
+        "coverage": _round(period.coverage),
+        "elapsed_share": _round(elapsed / length if length else 0.0),
+        "projection_estimate": _round(projection),
+    }
+
+
+# --- thresholds ---------------------------------------------------------------------------
+
+
+def threshold_absolute(
+    periods: Sequence[Period],
+    now: datetime,
+    *,
+    above: float | None = None,
+    below: float | None = None,
+) -> list[Detection]:
+    """Flag periods whose quantity is above ``above`` or, if complete, below ``below``.
+
+    A partial period can already exceed an upper limit (the consumption so far only grows),
+    so it is checked against ``above``; it is never checked against ``below``.
+    """
+    found: list[Detection] = []
+    for period in periods:
+        if period.quantity is None:
+            continue
+        if above is not None and period.quantity > above:
+            evidence: dict[str, Any] = {
+                "expected": above,
+                "actual": _round(period.quantity),
+                "score": _round(period.quantity / above),
+            }
+            evidence.update(_window(period))
+            found.append(Detection("threshold", "above", period.start, period.end, evidence))
+        if below is not None and period.is_complete(now) and period.quantity < below:
+            evidence = {"expected": below, "actual": _round(period.quantity)}
+            evidence["score"] = _round(period.quantity / below) if below else None
+            evidence.update(_window(period))
+            found.append(Detection("threshold", "below", period.start, period.end, evidence))
+    return found
+
+
+def threshold_per_unit(
+    periods: Sequence[Period],
+    production: Sequence[float | None],
+    now: datetime,
+    *,
+    above: float | None = None,
+    below: float | None = None,
+    flag_without_production: bool = True,
+) -> list[Detection]:
+    """Compare consumption per unit of product (``production`` aligned with ``periods``) with limits.
+
+    Only complete periods count: the production of a partial period is not known either.
+    Zero or missing production leaves the ratio undefined. With consumption in that
+    period, ``flag_without_production`` raises "consumption without production" instead.
+    """
+    found: list[Detection] = []
+    for period, made in zip(periods, production, strict=True):
+        if not period.is_complete(now) or period.quantity is None:
+            continue
+        if made is None or made <= 0:
+            if flag_without_production and period.quantity > 0:
+                evidence: dict[str, Any] = {
+                    "expected": 0.0,
+                    "actual": _round(period.quantity),
+                    "production": made,
+                    "score": None,
+                }
+                evidence.update(_window(period))
+                found.append(Detection("threshold_per_unit", "without_production", period.start, period.end, evidence))
+            continue
+        ratio = period.quantity / made
+        evidence = {"actual": _round(ratio, 6), "consumption": _round(period.quantity), "production": made}
+        evidence.update(_window(period))
+        if above is not None and ratio > above:
+            found.append(
+                Detection(
+                    "threshold_per_unit",
+                    "above",
+                    period.start,
+                    period.end,
+                    {**evidence, "expected": above, "score": _round(ratio / above)},
+                )
+            )
+        if below is not None and ratio < below:
+            found.append(
+                Detection(
+                    "threshold_per_unit",
+                    "below",
+                    period.start,
+                    period.end,
+                    {**evidence, "expected": below, "score": _round(ratio / below) if below else None},
+                )
+            )
+    return found
+
+
+def rate_of_change(
+    periods: Sequence[Period],
+    now: datetime,
+    *,
+    max_increase_percent: float | None = None,
+    max_decrease_percent: float | None = None,
+) -> list[Detection]:
+    """Compare each complete period with the previous complete period.
+
+    Incomplete periods (the current one, or one with data gaps) are neither compared nor
+    used as the reference, so a partial day can never show as a drop. A reference of
+    zero leaves the change undefined and is skipped.
+    """
+    found: list[Detection] = []
+    previous: Period | None = None
+    for period in periods:
+        if not period.is_complete(now):
+            continue
+        assert period.quantity is not None
+        if previous is not None and previous.quantity:
+            change = (period.quantity - previous.quantity) / previous.quantity * 100.0
+            evidence: dict[str, Any] = {
+                "expected": _round(previous.quantity),
+                "actual": _round(period.quantity),
+                "score": _round(change, 2),
+                "change_percent": _round(change, 2),
+                "reference_start": _iso(previous.start),
+            }
+            evidence.update(_window(period))
+            if max_increase_percent is not None and change > max_increase_percent:
+                found.append(Detection("rate_of_change", "increase", period.start, period.end, evidence))
+            if max_decrease_percent is not None and change < -max_decrease_percent:
+                found.append(Detection("rate_of_change", "decrease", period.start, period.end, evidence))
+        previous = period
+    return found
+
+
+# --- off-hours consumption ------------------------------------------------------------------
+
+
+def off_hours(
+    periods: Sequence[Period],
+    is_working: Callable[[datetime], tuple[bool, str]],
+    *,
+    baseload: float,
+    margin_percent: float = 0.0,
+) -> list[Detection]:
+    """Flag hours outside working time whose consumption exceeds the baseload (plus a margin).
+
+    ``is_working(start)`` decides for the hour starting at ``start`` and names the source of
+    the decision (shift, weekend, official holiday, adjusted working day, site override,
+    or the weekday fallback for years without an official calendar).
+    """
+    limit = baseload * (1.0 + margin_percent / 100.0)
+    found: list[Detection] = []
+    for period in periods:
+        if period.quantity is None:
+            continue
+        working, reason = is_working(period.start)
+        if working or period.quantity <= limit:
+            continue
+        evidence: dict[str, Any] = {
+            "expected": _round(limit),
+            "actual": _round(period.quantity),
+            "score": _round(period.quantity / limit) if limit > 0 else None,
+            "baseload": _round(baseload),
+            "calendar": reason,
+        }
+        evidence.update(_window(period))
+        found.append(Detection("off_hours", "off_hours", period.start, period.end, evidence))
+    return found
+
+
+def estimate_baseload(values: Sequence[float], spread: float = 4.0) -> float | None:
+    """Baseload from non-working hours of clean history: median + ``spread`` × scaled MAD."""
+    clean = [value for value in values if value is not None and not math.isnan(value)]
+    if not clean:
+        return None
+    middle = statistics.median(clean)
+    mad = statistics.median(abs(value - middle) for value in clean)
+    return middle + spread * MAD_SCALE * mad
+
+
+# --- statistical baseline -------------------------------------------------------------------
+
+
+def hour_of_week(stamp: datetime) -> int:
+    """Key of the hour of the week (0 = Monday 00:00) of a local time."""
+    return stamp.weekday() * 24 + stamp.hour
+
+
+def day_of_week(stamp: datetime) -> int:
+    return stamp.weekday()
+
+
+@dataclass(frozen=True)
+class Baseline:
+    median: float
+    mad: float
+    samples: int
+
+
+def robust_baseline(
+    history: Sequence[tuple[datetime, float]],
+    key: Callable[[datetime], int],
+) -> dict[int, Baseline]:
+    """Median and median absolute deviation per seasonal key (hour of week, day of week)."""
+    groups: dict[int, list[float]] = {}
+    for stamp, value in history:
+        groups.setdefault(key(stamp), []).append(value)
+    baselines = {}
+    for slot, values in groups.items():
+        middle = statistics.median(values)
+        baselines[slot] = Baseline(middle, statistics.median(abs(value - middle) for value in values), len(values))
+    return baselines
+
+
+def robust_scale(values: Sequence[float]) -> float | None:
+    """1.4826 × the median absolute deviation: a standard deviation that ignores outliers."""
+    if not values:
+        return None
+    middle = statistics.median(values)
+    return MAD_SCALE * statistics.median(abs(value - middle) for value in values)
+
+
+def robust_score(actual: float, baseline: Baseline, mad_floor: float) -> float:
+    """(actual − median) / (1.4826 · max(MAD, floor))."""
+    return (actual - baseline.median) / (MAD_SCALE * max(baseline.mad, mad_floor))
+
+
+def statistical(
+    periods: Sequence[Period],
+    history: Sequence[Period],
+    now: datetime,
+    *,
+    local: Callable[[datetime], datetime],
+    key: Callable[[datetime], int] = hour_of_week,
+    threshold: float = 7.0,
+    min_samples: int = 3,
+    mad_floor_fraction: float = 0.05,
+    mad_floor_absolute: float = 1e-6,
+    production: Sequence[float | None] | None = None,
+    history_production: Sequence[float | None] | None = None,
+) -> list[Detection]:
+    """Score each period against the robust baseline of its seasonal slot in ``history``.
+
+    The MAD gets a floor of ``mad_floor_fraction`` of the slot's median (and an absolute
+    floor), so a slot that was exactly constant does not turn every small change into an
+    alarm. With ``production`` (aligned lists for periods and history), values are
+    consumption per unit of product; periods without production are skipped.
+    High scores raise "above". Low scores raise "below" only for complete periods.
+    """
+
+    def values(series: Sequence[Period], made: Sequence[float | None] | None) -> list[tuple[Period, float]]:
+        result = []
+        for index, period in enumerate(series):
+            if period.quantity is None:
+                continue
+            if made is None:
+                result.append((period, period.quantity))
+            elif (amount := made[index]) is not None and amount > 0:
+                result.append((period, period.quantity / amount))
+        return result
+
+    usable_history = [
+        (local(period.start), value)
+        for period, value in values(history, history_production)
+        if (period.coverage >= COMPLETENESS_LIMIT)
+    ]
+    baselines = robust_baseline(usable_history, key)
+    found: list[Detection] = []
+    for period, value in values(periods, production):
+        slot = key(local(period.start))
+        baseline = baselines.get(slot)
+        if baseline is None or baseline.samples < min_samples:
+            continue
+        floor = max(mad_floor_absolute, mad_floor_fraction * abs(baseline.median))
+        score = robust_score(value, baseline, floor)
+        complete = period.is_complete(now)
+        if score > threshold:
+            cause = "above"
+        elif score < -threshold and complete:
+            cause = "below"
+        else:
+            continue
+        evidence: dict[str, Any] = {
+            "expected": _round(baseline.median),
+            "actual": _round(value),
+            "score": _round(score, 2),
+            "mad": _round(baseline.mad),
+            "mad_floor": _round(floor),
+            "samples": baseline.samples,
+            "slot": slot,
+            "per_unit": production is not None,
+        }
+        if not complete:
+            evidence.update(partial_projection(period, now))
+        evidence.update(_window(period))
+        found.append(Detection("statistical", cause, period.start, period.end, evidence))
+    return found
+
+
+# --- stuck meter ----------------------------------------------------------------------------
+
+
+def stuck(
+    readings: Sequence[tuple[datetime, float]],
+    related: Sequence[Sequence[tuple[datetime, float]]],
+    *,
+    intervals: int = 8,
+    tolerance: float = 0.0,
+) -> list[Detection]:
+    """Flag runs of at least ``intervals`` unchanged successive values while a related meter moves.
+
+    For a counter an unchanged register means zero consumption; for an interval meter a
+    repeated identical value means a frozen output. A whole site standing still (every
+    related meter flat too) is a stop, not a fault, so it is not flagged. Without related
+    meters nothing is flagged either.
+    """
+    found: list[Detection] = []
+    if len(readings) <= intervals:
+        return found
+
+    def moved(series: Sequence[tuple[datetime, float]], start: datetime, end: datetime) -> bool:
+        inside = [value for stamp, value in series if start <= stamp <= end]
+        return len(inside) >= 2 and max(inside) - min(inside) > tolerance
+
+    run_start = 0
+    for index in range(1, len(readings) + 1):
+        ended = index == len(readings) or abs(readings[index][1] - readings[index - 1][1]) > tolerance
+        if not ended:
+            continue
+        flat_changes = index - 1 - run_start
+        if flat_changes >= intervals:
+            start, end = readings[run_start][0], readings[index - 1][0]
+            movers = [number for number, series in enumerate(related) if moved(series, start, end)]
+            if movers:
+                evidence = {
+                    "expected": "changing",
+                    "actual": readings[run_start][1],
+                    "score": flat_changes,
+                    "flat_intervals": flat_changes,
+                    "related_moving": len(movers),
+                    "related_total": len(related),
+                    "window_start": _iso(start),
+                    "window_end": _iso(end),
+                }
+                found.append(Detection("stuck", "stuck", start, end, evidence))
+        run_start = index
+    return found
+
+
+# --- drift (CUSUM) --------------------------------------------------------------------------
+
+
+def cusum_drift(
+    points: Sequence[tuple[datetime, float, float]],
+    *,
+    slack: float = 0.5,
+    threshold: float = 5.0,
+    scale: float | None = None,
+) -> list[Detection]:
+    """Run a two-sided tabular CUSUM on residuals (actual − expected).
+
+    ``points`` are (time, actual, expected). Residuals are divided by ``scale`` (a robust
+    standard deviation of the residuals when not given); the upper sum
+    S⁺ = max(0, S⁺ + r − k) and lower sum S⁻ = max(0, S⁻ − r − k) signal a step when they
+    exceed h = ``threshold``, once per excursion. The evidence keeps the unscaled CUSUM Σ(actual − expected)
+    since the drift began, which equals the cumulative excess (or saving) in the meter's unit.
+    """
+    if not points:
+        return []
+    residuals = [actual - expected for _, actual, expected in points]
+    if scale is None:
+        middle = statistics.median(residuals)
+        scale = MAD_SCALE * statistics.median(abs(value - middle) for value in residuals)
+    scale = max(scale, 1e-9)
+    found: list[Detection] = []
+    upper = lower = 0.0
+    upper_start = lower_start = 0
+    upper_signalled = lower_signalled = False
+    for index, residual in enumerate(residuals):
+        standard = residual / scale
+        if upper == 0.0:
+            upper_start, upper_signalled = index, False
+        if lower == 0.0:
+            lower_start, lower_signalled = index, False
+        upper = max(0.0, upper + standard - slack)
+        lower = max(0.0, lower - standard - slack)
+        # One finding per excursion, when the sum first crosses h. The next one needs the sum
+        # to return to zero first, which means performance came back to the baseline.
+        for cause, total, begin, signalled in (
+            ("up", upper, upper_start, upper_signalled),
+            ("down", lower, lower_start, lower_signalled),
+        ):
+            if total > threshold and not signalled:
+                excess = sum(residuals[begin : index + 1])
+                evidence = {
+                    "expected": _round(sum(point[2] for point in points[begin : index + 1])),
+                    "actual": _round(sum(point[1] for point in points[begin : index + 1])),
+                    "score": _round(total, 2),
+                    "cusum": _round(excess),
+                    "scale": _round(scale),
+                    "slack": slack,
+                    "threshold": threshold,
+                    "window_start": _iso(points[begin][0]),
+                    "window_end": _iso(points[index][0]),
+                }
+                found.append(Detection("drift", cause, points[begin][0], points[index][0], evidence))
+                if cause == "up":
+                    upper_signalled = True
+                else:
+                    lower_signalled = True
+    return found
+
+
+# --- freshness and completeness -------------------------------------------------------------
+
+
+def offline(
+    last_reading: datetime | None,
+    now: datetime,
+    *,
+    interval_minutes: int,
+    missed_intervals: int = 4,
+) -> list[Detection]:
+    """Flag a meter that has been silent for more than ``missed_intervals`` expected intervals."""
+    if last_reading is None:
+        return []
+    allowed = timedelta(minutes=interval_minutes * missed_intervals)
+    silence = now - last_reading
+    if silence <= allowed:
+        return []
+    evidence = {
+        "expected": f"≤ {missed_intervals} × {interval_minutes} min",
+        "actual": _round(silence.total_seconds() / 60.0, 1),
+        "score": _round(silence / timedelta(minutes=interval_minutes), 1),
+        "last_reading": _iso(last_reading),
+        "interval_minutes": interval_minutes,
+        "window_start": _iso(last_reading),
+        "window_end": _iso(now),
+    }
+    return [Detection("offline", "offline", last_reading, last_reading, evidence)]
+
+
+@dataclass(frozen=True)
+class DayCoverage:
+    day: date
+    covered_seconds: float
+    day_seconds: float
+    start: datetime
+    end: datetime
+
+    @property
+    def share(self) -> float:
+        return self.covered_seconds / self.day_seconds if self.day_seconds else 0.0
+
+
+def completeness(days: Sequence[DayCoverage], now: datetime, *, limit: float = COMPLETENESS_LIMIT) -> list[Detection]:
+    """Flag complete local days whose data cover less than ``limit`` of the day; today is not judged."""
+    found = []
+    for day in days:
+        if day.end > now or day.share >= limit:
+            continue
+        evidence = {
+            "expected": limit,
+            "actual": _round(day.share),
+            "score": _round(day.share / limit),
+            "day": _iso(day.day),
+            "window_start": _iso(day.start),
+            "window_end": _iso(day.end),
+        }
+        found.append(Detection("completeness", "incomplete_day", day.start, day.end, evidence))
+    return found

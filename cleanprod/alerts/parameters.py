@@ -1,0 +1,140 @@
+"""Parameters of each alert rule kind: names, types, defaults and ranges, with translated errors."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+
+@dataclass(frozen=True)
+class Param:
+    kind: type  # float, int, bool or str
+    default: Any = None
+    minimum: float | None = None
+    maximum: float | None = None
+    choices: tuple[str, ...] = ()
+
+
+PERIOD = Param(str, "hour", choices=("hour", "day"))
+
+SPECS: dict[str, dict[str, Param]] = {
+    "threshold": {"period": PERIOD, "above": Param(float, None, 0), "below": Param(float, None, 0)},
+    "threshold_per_unit": {
+        "product": Param(str, ""),
+        "above": Param(float, None, 0),
+        "below": Param(float, None, 0),
+        "flag_without_production": Param(bool, True),
+    },
+    "rate_of_change": {
+        "period": Param(str, "day", choices=("hour", "day")),
+        "max_increase_percent": Param(float, None, 0),
+        "max_decrease_percent": Param(float, None, 0, 100),
+    },
+    "off_hours": {"baseload": Param(float, None, 0), "margin_percent": Param(float, 10.0, 0, 1000)},
+    "statistical": {
+        "weeks": Param(int, 4, 1, 52),
+        "threshold": Param(float, 7.0, 1, 100),
+        "mad_floor_fraction": Param(float, 0.05, 0, 1),
+    },
+    "stuck": {"intervals": Param(int, 8, 2, 10000), "tolerance": Param(float, 0.0, 0)},
+    "drift": {
+        "days": Param(int, 7, 1, 90),
+        "weeks": Param(int, 4, 1, 52),
+        "slack": Param(float, 1.0, 0, 10),
+        "threshold": Param(float, 15.0, 0.5, 100),
+    },
+    "offline": {"missed_intervals": Param(int, 4, 1, 10000)},
+    "completeness": {"limit_percent": Param(float, 90.0, 1, 100)},
+}
+
+# At least one of these must be set for the rule to check anything.
+ONE_OF: dict[str, tuple[str, ...]] = {
+    "threshold": ("above", "below"),
+    "threshold_per_unit": ("above", "below", "flag_without_production"),
+    "rate_of_change": ("max_increase_percent", "max_decrease_percent"),
+}
+
+
+def _convert(name: str, spec: Param, raw: Any) -> Any:
+    if spec.kind is bool:
+        if isinstance(raw, bool):
+            return raw
+        if isinstance(raw, str) and raw.lower() in {"true", "false", "1", "0", "yes", "no"}:
+            return raw.lower() in {"true", "1", "yes"}
+        raise ValidationError(_("“%(name)s” must be true or false.") % {"name": name}, code="not_bool")
+    if spec.kind is str:
+        if not isinstance(raw, str):
+            raise ValidationError(_("“%(name)s” must be text.") % {"name": name}, code="not_text")
+        if spec.choices and raw not in spec.choices:
+            raise ValidationError(
+                _("“%(name)s” must be one of: %(choices)s.") % {"name": name, "choices": ", ".join(spec.choices)},
+                code="bad_choice",
+            )
+        return raw
+    if isinstance(raw, bool):
+        raise ValidationError(_("“%(name)s” must be a number.") % {"name": name}, code="not_number")
+    try:
+        value = int(raw) if spec.kind is int else float(raw)
+    except (TypeError, ValueError):
+        if spec.kind is int:
+            message = _("“%(name)s” must be a whole number, e.g. 4.")
+        else:
+            message = _("“%(name)s” must be a number, e.g. 2.5.")
+        raise ValidationError(message % {"name": name}, code="not_number") from None
+    if spec.kind is int and isinstance(raw, float) and not raw.is_integer():
+        raise ValidationError(_("“%(name)s” must be a whole number, e.g. 4.") % {"name": name}, code="not_integer")
+    if spec.minimum is not None and value < spec.minimum:
+        raise ValidationError(
+            _("“%(name)s” must be at least %(minimum)s.") % {"name": name, "minimum": spec.minimum}, code="too_small"
+        )
+    if spec.maximum is not None and value > spec.maximum:
+        raise ValidationError(
+            _("“%(name)s” must be at most %(maximum)s.") % {"name": name, "maximum": spec.maximum}, code="too_large"
+        )
+    return value
+
+
+def clean_parameters(kind: str, raw: Any) -> dict[str, Any]:
+    """Return the parameters with defaults filled in, or raise ValidationError naming each bad field."""
+    specs = SPECS.get(kind)
+    if specs is None:
+        raise ValidationError(_("Unknown rule kind “%(kind)s”.") % {"kind": kind}, code="unknown_kind")
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, dict):
+        raise ValidationError(
+            _('Parameters must be a JSON object such as {"above": 120}.'), code="parameters_not_object"
+        )
+    errors: list[ValidationError] = []
+    unknown = sorted(set(raw) - set(specs))
+    if unknown:
+        errors.append(
+            ValidationError(
+                _("Unknown parameter(s) %(names)s for this kind; allowed: %(allowed)s.")
+                % {"names": ", ".join(unknown), "allowed": ", ".join(specs)},
+                code="unknown_parameter",
+            )
+        )
+    cleaned: dict[str, Any] = {}
+    for name, spec in specs.items():
+        value = raw.get(name)
+        if value is None or value == "":
+            cleaned[name] = spec.default
+            continue
+        try:
+            cleaned[name] = _convert(name, spec, value)
+        except ValidationError as error:
+            errors.append(error)
+    required = ONE_OF.get(kind)
+    if not errors and required and all(cleaned.get(name) in (None, False) for name in required):
+        errors.append(
+            ValidationError(
+                _("Set at least one of: %(names)s.") % {"names": ", ".join(required)}, code="nothing_to_check"
+            )
+        )
+    if errors:
+        raise ValidationError(errors)
+    return cleaned

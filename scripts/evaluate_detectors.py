@@ -1,0 +1,126 @@
+"""Evaluate the alert detectors on real series and on the same series with injected faults.
+
+Series:
+- steel: 15-minute electricity (Usage_kWh) of DAEWOO Steel, 2018 (UCI 851, CC BY 4.0,
+  cleanprod/demo/data/steel_industry/SOURCE.md); related meter: lagging reactive energy.
+  Working calendar: the plant's shifts read from its load profile, Monday–Friday 08:00–21:00,
+  Saturday 08:00–17:00, without Chinese holidays (a Korean plant).
+- gas turbine: hourly turbine energy yield (TEY, MWh) of one gas turbine, 2011–2015
+  (UCI 551, CC BY 4.0, /work/shared/data/gas_turbine_emissions/SOURCE.md, read in place);
+  related meter: compressor discharge pressure (CDP). The files have no timestamps, so
+  hourly timestamps are synthesised: each year's rows are consecutive hours from
+  1 January 00:00. Off-hours running is not injected: the turbine runs around the clock.
+
+    .venv/bin/python scripts/evaluate_detectors.py [--count 20] [--seed 2025] [--output docs/alert_evaluation.md]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import sys
+from datetime import UTC, datetime, time, timedelta
+from pathlib import Path
+from time import perf_counter
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from cleanprod.alerts import evaluation  # noqa: E402
+from cleanprod.alerts.evaluation import Series  # noqa: E402
+from cleanprod.alerts.workcalendar import CalendarSpec  # noqa: E402
+
+STEEL = ROOT / "cleanprod/demo/data/steel_industry/Steel_industry_data.csv"
+GAS_TURBINE = Path("/work/shared/data/gas_turbine_emissions")
+
+
+def steel_series(limit_days: int | None = None) -> Series:
+    readings, related = [], []
+    with STEEL.open(encoding="utf-8-sig", newline="") as handle:
+        for row in csv.DictReader(handle):
+            stamp = datetime.strptime(row["date"], "%d/%m/%Y %H:%M").replace(tzinfo=UTC)
+            if stamp.hour == 0 and stamp.minute == 0:
+                # Midnight rows carry the date of the day they end (SOURCE.md, quirk 1).
+                stamp += timedelta(days=1)
+            readings.append((stamp, float(row["Usage_kWh"])))
+            related.append((stamp, float(row["Lagging_Current_Reactive.Power_kVarh"])))
+    readings.sort()
+    related.sort()
+    if limit_days is not None:
+        end = readings[0][0] + timedelta(days=limit_days)
+        readings = [item for item in readings if item[0] <= end]
+        related = [item for item in related if item[0] <= end]
+    # The plant's shifts as its load profile shows them (median hourly load by weekday and
+    # hour): Monday–Friday 08:00–21:00, Saturday 08:00–17:00, Sunday off.
+    weekday_shift = ((time(8), time(21)),)
+    calendar = CalendarSpec(
+        shifts={**dict.fromkeys(range(5), weekday_shift), 5: ((time(8), time(17)),)}, official_holidays=False
+    )
+    return Series("steel", timedelta(minutes=15), readings, related, calendar)
+
+
+def gas_turbine_series(years: range = range(2011, 2016), limit_days: int | None = None) -> list[Series]:
+    result = []
+    for year in years:
+        readings, related = [], []
+        with (GAS_TURBINE / f"gt_{year}.csv").open(newline="") as handle:
+            for index, row in enumerate(csv.DictReader(handle)):
+                stamp = datetime(year, 1, 1, tzinfo=UTC) + timedelta(hours=index + 1)
+                readings.append((stamp, float(row["TEY"])))
+                related.append((stamp, float(row["CDP"])))
+        if limit_days is not None:
+            readings, related = readings[: limit_days * 24], related[: limit_days * 24]
+        result.append(Series(f"gas turbine {year}", timedelta(hours=1), readings, related))
+    return result
+
+
+METHOD = [
+    "## Method",
+    "",
+    "- Series: steel = 15-minute electricity of DAEWOO Steel, 2018 (UCI 851, CC BY 4.0), with lagging reactive "
+    "energy as the related meter; gas turbine 2011–2015 = hourly energy yield (TEY) of one turbine (UCI 551, "
+    "CC BY 4.0), with compressor discharge pressure as the related meter. **The gas turbine files have no "
+    "timestamps: hourly timestamps were synthesised**, each year's rows as consecutive hours from 1 January.",
+    "- Each fault kind is injected into its own copy of each series at seeded random positions, at most one "
+    "per two-week block after a four-week baseline. Off-hours running is injected only into the steel series "
+    "(the turbine runs around the clock), with the plant's shifts as its load profile shows them "
+    "(Monday–Friday 08:00–21:00, Saturday 08:00–17:00).",
+    "- Findings of one cause that touch are merged into events. An event is true when it overlaps an injected "
+    "window (± one interval). *Natural events* are events outside every injected window that also occur on the "
+    "clean series: real anomalies of the data (Sunday production runs, holidays, load changes of the turbine) "
+    "that the labels do not know. *precision* counts them as false; *precision without natural events* "
+    "leaves them out and judges only what the injection changed.",
+    "- Tuning, done on a separate run (seed 1, 10 faults per kind) before the final run: the statistical "
+    "threshold went from 5 to 7 robust standard deviations (clean turbine alerts fell to about 0 per year); "
+    "CUSUM slack from 0.5 to 1.0 and h from 8 to 15, and CUSUM now reports once per excursion; the steel "
+    "calendar was set from the load profile instead of 08:00–17:00; the spike size went from the median "
+    "hourly consumption to the 95th percentile (a median-sized spike is below the noise of steel production "
+    "hours). These are the defaults of the alert rules too. After the first final run, the off-hours window "
+    "moved from 20:00 to 21:00, because with shifts until 21:00 only 3 of 20 nights qualified; no detector "
+    "parameter changed and the seed stayed the same.",
+]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--count", type=int, default=20, help="faults of each kind per series")
+    parser.add_argument("--seed", type=int, default=2025)
+    parser.add_argument("--output", type=Path, default=ROOT / "docs/alert_evaluation.md")
+    arguments = parser.parse_args()
+    started = perf_counter()
+    series = [steel_series(), *gas_turbine_series()]
+    skip = {item.name: {"off_hours"} for item in series if item.name.startswith("gas turbine")}
+    report = evaluation.evaluate(series, count=arguments.count, seed=arguments.seed, skip=skip)
+    notes = [
+        f"Generated by `scripts/evaluate_detectors.py --count {arguments.count} --seed {arguments.seed}` "
+        f"in {perf_counter() - started:.0f} s. Detector code: `cleanprod/alerts/detectors.py`; "
+        "injection and scoring: `cleanprod/alerts/evaluation.py` (its docstring defines each fault).",
+        "",
+        *METHOD,
+    ]
+    arguments.output.write_text(evaluation.markdown(report, title="Alert detector evaluation", notes=notes))
+    print(arguments.output.read_text())
+
+
+if __name__ == "__main__":
+    main()
