@@ -3,13 +3,23 @@
 from typing import Any
 
 from django import forms
-from django.forms import inlineformset_factory
+from django.forms import BaseModelFormSet, inlineformset_factory, modelformset_factory
 from django.utils.translation import gettext_lazy as _
 
 from cleanprod.metering.models import Meter
 from cleanprod.resources.models import Category, Resource
 
-from .models import Aspect, Implementation, Option, OptionEffect, Verification
+from .models import (
+    Aspect,
+    Conclusion,
+    ExtraCashFlow,
+    Feasibility,
+    Implementation,
+    Option,
+    OptionEffect,
+    ScreeningCriterion,
+    Verification,
+)
 from .workflow import CostClass, OptionStatus
 
 
@@ -98,3 +108,79 @@ class VerificationForm(forms.ModelForm[Verification]):
         product = self.fields["product"]
         assert isinstance(product, forms.ModelChoiceField)
         product.queryset = Resource.objects.filter(category=Category.PRODUCT).order_by("code")
+
+
+class FeasibilityForm(forms.ModelForm[Feasibility]):
+    class Meta:
+        model = Feasibility
+        fields = [
+            "technical_assessment",
+            "environmental_assessment",
+            "investment",
+            "subsidy",
+            "revenue_increase",
+            "cost_saving",
+            "tax_rate",
+            "depreciation_years",
+            "discount_rate",
+            "life_years",
+            "override_note",
+        ]
+        widgets = {
+            "technical_assessment": forms.Textarea(attrs={"rows": 4}),
+            "environmental_assessment": forms.Textarea(attrs={"rows": 4}),
+            "override_note": forms.Textarea(attrs={"rows": 2}),
+        }
+
+
+class ExtraFlowForm(forms.ModelForm[ExtraCashFlow]):
+    class Meta:
+        model = ExtraCashFlow
+        fields = ["year", "amount", "note"]
+
+
+ExtraFlowFormSet = inlineformset_factory(
+    Feasibility, ExtraCashFlow, form=ExtraFlowForm, extra=1, can_delete=True, fields=["year", "amount", "note"]
+)
+
+
+class ConclusionForm(forms.Form):
+    conclusion = forms.ChoiceField(label=_("conclusion"), choices=Conclusion.choices)
+    reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class CriterionForm(forms.ModelForm[ScreeningCriterion]):
+    class Meta:
+        model = ScreeningCriterion
+        fields = ["key", "label", "weight", "order"]
+
+
+class BaseCriterionFormSet(BaseModelFormSet[ScreeningCriterion, CriterionForm]):
+    def clean(self) -> None:
+        super().clean()
+        seen: set[str] = set()
+        for form in self.forms:
+            if not form.has_changed() and form.instance.pk is None:
+                continue
+            if form.cleaned_data.get("DELETE"):
+                continue
+            key = form.cleaned_data.get("key")
+            if key in seen:
+                message = _("The key %(key)s is used twice; give each criterion its own key.") % {"key": key}
+                form.add_error("key", message)
+            if key:
+                seen.add(key)
+
+
+CriterionFormSet = modelformset_factory(
+    ScreeningCriterion,
+    form=CriterionForm,
+    formset=BaseCriterionFormSet,
+    fields=["key", "label", "weight", "order"],
+    extra=1,
+    can_delete=True,
+)
+
+
+def score_field_name(option_pk: int, criterion_pk: int) -> str:
+    return f"score-{option_pk}-{criterion_pk}"

@@ -16,8 +16,10 @@ from cleanprod.audits.models import AuditProject
 from cleanprod.organization.access import Action, can, get_for_user
 
 from .export import XLSX_CONTENT_TYPE, register_workbook_bytes
+from .feasibility import feasibility_summary
 from .forms import EffectFormSet, ImplementationForm, OptionFilterForm, OptionForm, TransitionForm, VerificationForm
 from .models import Implementation, Option, Verification
+from .screening import screening_ranking
 from .services import change_status, create_option, option_register, verification_result, verification_windows
 from .workflow import OptionStatus, TransitionError, allowed_targets
 
@@ -72,7 +74,7 @@ def option_list(request: HttpRequest, audit_pk: int) -> HttpResponse:
         "rows": rows,
         "filter_form": filter_form,
         "may_change": can(request.user, Action.AUDIT, audit.site),
-        "query": request.GET.urlencode(),
+        "scores": screening_ranking(audit).totals(),
     }
     return render(request, "options/option_list.html", context)
 
@@ -123,6 +125,7 @@ def option_detail(request: HttpRequest, pk: int, transition_form: TransitionForm
         "transition_form": form,
         "has_targets": bool(targets),
         "implementation": getattr(option, "implementation", None),
+        "feasibility": feasibility_summary(option),
         "verification": verification_result(option),
         "history": option_history(option),
         "may_change": can(request.user, Action.AUDIT, option.audit.site),
@@ -189,6 +192,7 @@ def verification_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 def register_xlsx(request: HttpRequest, audit_pk: int) -> HttpResponse:
     audit = get_audit(request, audit_pk)
-    response = HttpResponse(register_workbook_bytes(audit), content_type=XLSX_CONTENT_TYPE)
+    content = register_workbook_bytes(audit, screening_ranking(audit).totals())
+    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="options-audit-{audit.pk}.xlsx"'
     return response

@@ -199,6 +199,7 @@ def test_register_workbook_headers_in_chinese(option_a, alice, client_for):
     response = client_for(alice).get(reverse("options:register-xlsx", args=[option_a.audit_id]))
 
     sheet = load_workbook(BytesIO(response.content)).active
+    assert sheet.cell(row=1, column=2).value == "标题"
     assert sheet.cell(row=2, column=7).value == "电力 100 MWh"
 
 
