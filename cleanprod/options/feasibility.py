@@ -160,7 +160,7 @@ def evaluation_json(
 
 @dataclass(frozen=True, slots=True)
 class FeasibilitySummary:
-    """What the feasibility page, the export and the report show for one option.
+    """The feasibility results of one option, as the page, the export and the report show them.
 
     ``numbers`` is the JSON of ``evaluation_json``: the frozen one once a conclusion is
     recorded, the live one otherwise. ``error`` explains why there are no numbers.

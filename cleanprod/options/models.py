@@ -363,7 +363,7 @@ class Implementation(models.Model):
 
 
 class Verification(models.Model):
-    """Which meters show an option's effect, the product to normalise by, and the two windows compared.
+    """The verification set-up of an option: affected meters, the product to normalise by, and the two windows.
 
     Empty window dates take the defaults: the 90 days before the implementation start and
     the 90 days from the date in service.

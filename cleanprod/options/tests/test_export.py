@@ -90,7 +90,7 @@ def test_economics_headers_in_chinese(example, alice, client_for):
     response = client_for(alice).get(reverse("options:economics-xlsx", args=[example.option.audit_id]))
     sheet = load_workbook(BytesIO(response.content))["F1"]
 
-    # The lead merges this app's translations later; "year" is translated already.
+    # "year" is in the Chinese catalogue already; this app's own msgids are added to it separately.
     assert sheet["D2"].value == "年份"
 
 
