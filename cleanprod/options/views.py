@@ -23,6 +23,9 @@ from .screening import screening_ranking
 from .services import change_status, create_option, option_register, verification_result, verification_windows
 from .workflow import OptionStatus, TransitionError, allowed_targets
 
+# Feasible and not feasible are set only by recording the feasibility conclusion.
+CONCLUSIONS = frozenset({OptionStatus.FEASIBLE, OptionStatus.NOT_FEASIBLE})
+
 
 def _acting_user(request: HttpRequest) -> User:
     # LoginRequiredMiddleware lets only authenticated users reach the views.
@@ -112,7 +115,7 @@ def option_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def option_detail(request: HttpRequest, pk: int, transition_form: TransitionForm | None = None) -> HttpResponse:
     option = get_option(request, pk)
     register_row = option_register(option.audit, Option.objects.filter(pk=option.pk))[0]
-    targets = allowed_targets(option.status, option.cost_class)
+    targets = [target for target in allowed_targets(option.status, option.cost_class) if target not in CONCLUSIONS]
     form = transition_form or TransitionForm()
     target_field = form.fields["target"]
     assert isinstance(target_field, forms.ChoiceField)
@@ -149,6 +152,9 @@ def option_transition(request: HttpRequest, pk: int) -> HttpResponse:
     option = get_option(request, pk, change=True)
     form = TransitionForm(request.POST)
     if not form.is_valid():
+        return option_detail(request, pk, form)
+    if form.cleaned_data["target"] in CONCLUSIONS:
+        form.add_error("target", _("Record the conclusion on the feasibility analysis page; it freezes the results."))
         return option_detail(request, pk, form)
     try:
         change_status(

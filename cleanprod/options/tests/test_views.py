@@ -215,3 +215,42 @@ def test_low_cost_option_implemented_and_verified(audit_a, alice, client_for):
     option.refresh_from_db()
     assert option.status == OptionStatus.VERIFIED
     assert [t.to_status for t in option.transitions.order_by("at", "pk")] == ["implementing", "implemented", "verified"]
+
+
+def test_feasible_only_through_conclusion(option_a, alice, client_for):
+    client = client_for(alice)
+    url = reverse("options:transition", args=[option_a.pk])
+    client.post(url, {"target": "screened_in"})
+
+    response = client.post(url, {"target": "feasible"}, **EN)
+
+    option_a.refresh_from_db()
+    assert response.status_code == 400
+    assert "feasibility analysis page" in response.content.decode()
+    assert option_a.status == OptionStatus.SCREENED_IN
+
+
+def test_duplicate_effect_resource_rejected(audit_a, alice, client_for):
+    electricity = Resource.objects.get(code="electricity")
+    data = {
+        **OPTION_FORM,
+        "effects-TOTAL_FORMS": "2",
+        **_effect("MWh"),
+        "effects-1-resource": str(electricity.pk),
+        "effects-1-annual_quantity": "5",
+        "effects-1-unit": "kWh",
+    }
+
+    response = client_for(alice).post(reverse("options:create", args=[audit_a.pk]), data, **EN)
+
+    assert response.status_code == 400
+    assert Option.objects.count() == 0
+
+
+def test_admin_lists_options(option_a, client_for, django_user_model):
+    admin_user = django_user_model.objects.create_superuser("root", password="a-long-test-password-1")
+    client = client_for(admin_user)
+
+    for name in ("option", "screeningcriterion", "optionscore", "feasibility", "implementation", "verification"):
+        assert client.get(reverse(f"admin:options_{name}_changelist")).status_code == 200, name
+    assert client.get(reverse("admin:options_option_change", args=[option_a.pk])).status_code == 200
