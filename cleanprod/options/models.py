@@ -294,7 +294,7 @@ class Feasibility(models.Model):
                 {"override_note": _("Give the reason why this option uses rates other than the audit's.")},
                 code="override_note_missing",
             )
-        if self.subsidy > self.investment:
+        if self.subsidy is not None and self.investment is not None and self.subsidy > self.investment:
             raise ValidationError(
                 {"subsidy": _("The subsidy cannot exceed the total investment.")}, code="subsidy_too_large"
             )

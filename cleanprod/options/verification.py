@@ -1,4 +1,4 @@
-"""Savings of an implemented option from metered consumption before and after it (IPMVP option B style).
+"""Savings of an implemented option from metered consumption before and after it.
 
 The saving is normalised by production when both windows have some: intensity = consumption
 / production, and annual saving = (before intensity − after intensity) × after-window

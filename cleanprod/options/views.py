@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -167,6 +168,9 @@ def option_transition(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         _("The status of %(code)s is now %(status)s.") % {"code": option.code, "status": option.get_status_display()},
     )
+    next_url = request.POST.get("next", "")
+    if next_url and url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
+        return redirect(next_url)
     return redirect("options:detail", pk=option.pk)
 
 

@@ -180,3 +180,22 @@ def test_other_site_gets_404_on_feasibility(option_a, bob, client_for):
         assert client.post(reverse(name, args=[option_a.pk]), EXAMPLE_FORM).status_code == 404
     assert client.get(reverse("options:feasibility", args=[option_a.pk])).status_code == 404
     assert client.get(reverse("options:economics-xlsx", args=[option_a.audit_id])).status_code == 404
+
+
+def test_invalid_investment_reported_on_field(option_a, alice, client_for):
+    response = client_for(alice).post(
+        reverse("options:feasibility", args=[option_a.pk]), {**EXAMPLE_FORM, "investment": "abc", "subsidy": "5"}, **EN
+    )
+
+    assert response.status_code == 400
+    assert "Enter a number." in response.content.decode()
+    assert not Feasibility.objects.exists()
+
+
+def test_subsidy_above_investment_rejected(option_a, alice, client_for):
+    response = client_for(alice).post(
+        reverse("options:feasibility", args=[option_a.pk]), {**EXAMPLE_FORM, "subsidy": "11"}, **EN
+    )
+
+    assert response.status_code == 400
+    assert "subsidy cannot exceed" in response.content.decode()

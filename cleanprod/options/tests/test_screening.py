@@ -161,3 +161,23 @@ def test_other_site_cannot_open_screening(audit_a, bob, client_for):
 
     assert client_for(bob).get(url).status_code == 404
     assert client_for(bob).post(url, {"action": "scores"}).status_code == 404
+
+
+def test_screening_page_rejects_with_reason(audit_a, alice, client_for):
+    client = client_for(alice)
+    url = reverse("options:screening", args=[audit_a.pk])
+    option = make_option(audit_a, "空压机", "1")
+    for criterion in ensure_criteria(audit_a):
+        OptionScore.objects.create(option=option, criterion=criterion, score=Decimal("2"))
+    transition = reverse("options:transition", args=[option.pk])
+
+    assert "Screen in" in client.get(url, **EN).content.decode()
+    response = client.post(transition, {"target": "rejected", "comment": "效果太小", "next": url})
+    outside = client.post(transition, {"target": "proposed", "next": "https://example.com/"})
+
+    option.refresh_from_db()
+    assert response.status_code == 302
+    assert response.url == url
+    assert outside.url == reverse("options:detail", args=[option.pk])
+    assert option.status == "proposed"
+    assert [t.comment for t in option.transitions.all()] == ["效果太小", ""]
