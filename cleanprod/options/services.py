@@ -190,18 +190,22 @@ def verification_windows(verification: Verification) -> Windows | None:
 def _window_data(verification: Verification, start: date, end: date) -> WindowData:
     meter_ids = list(verification.meters.values_list("pk", flat=True))
     rows = DailyRollup.objects.filter(meter_id__in=meter_ids, day__gte=start, day__lte=end).values_list(
-        "day", "quantity"
+        "day", "meter_id", "quantity", "covered_seconds", "day_seconds"
     )
-    days_with_data: set[date] = set()
+    meters_by_day: dict[date, set[int]] = {}
+    partial: set[date] = set()
     consumption = 0.0
-    for day, quantity in rows:
-        days_with_data.add(day)
+    for day, meter_id, quantity, covered_seconds, day_seconds in rows:
+        meters_by_day.setdefault(day, set()).add(meter_id)
         consumption += quantity
+        if covered_seconds < day_seconds:
+            partial.add(day)
+    complete_days = {day for day, meters in meters_by_day.items() if len(meters) == len(meter_ids)}
     production: float | None = None
     if verification.product is not None:
         output = net_output(site=verification.option.audit.site, product=verification.product, start=start, end=end)
         production = float(output.quantity) if output.record_count else None
-    return WindowData((end - start).days + 1, len(days_with_data), consumption, production)
+    return WindowData((end - start).days + 1, len(complete_days), consumption, production, len(partial & complete_days))
 
 
 @dataclass(frozen=True, slots=True)
@@ -285,6 +289,12 @@ def verification_result(option: Option) -> VerificationResult | None:
             notes.append(
                 _("The %(window)s window lacks data on %(missing)s of its %(days)s days; the result may be biased.")
                 % {"window": label, "missing": missing, "days": window.days}
+            )
+    for label, window in ((_("before"), before), (_("after"), after)):
+        if window.partial_days:
+            notes.append(
+                _("Days of the %(window)s window on which a meter covers only part of the day: %(partial)s.")
+                % {"window": label, "partial": window.partial_days}
             )
     if effect is None:
         notes.append(_("The option has no expected effect for %(resource)s to compare with.") % {"resource": resource})

@@ -23,14 +23,17 @@ class Basis(StrEnum):
 class WindowData:
     """Metered consumption and production over one window of whole local days.
 
-    ``consumption`` is in the resource's unit, summed over ``days_with_data`` days of the
-    ``days`` in the window. ``production`` is None when no production record covers it.
+    ``consumption`` is in the resource's unit, summed over every metered day of the window.
+    ``days_with_data`` counts the days on which every affected meter has data, and
+    ``partial_days`` those of them on which some meter covers only part of the day.
+    ``production`` is None when no production record covers the window.
     """
 
     days: int
     days_with_data: int
     consumption: float
     production: float | None
+    partial_days: int = 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from cleanprod.metering.models import DailyRollup
+from cleanprod.metering.models import DailyRollup, Meter
 from cleanprod.options.models import Option, OptionEffect, Verification
 from cleanprod.options.services import change_status, effect_co2, option_register, verification_result
 from cleanprod.options.verification import Basis
@@ -109,7 +109,7 @@ def test_register_rows_sum_co2(option_a, audit_a):
 
 def _fill_days(meter, start: date, days: int, quantity: float, skip: tuple[int, ...] = ()) -> None:
     DailyRollup.objects.bulk_create(
-        DailyRollup(meter=meter, day=start + timedelta(days=offset), quantity=quantity)
+        DailyRollup(meter=meter, day=start + timedelta(days=offset), quantity=quantity, covered_seconds=86400.0)
         for offset in range(days)
         if offset not in skip
     )
@@ -187,3 +187,30 @@ def test_verification_default_windows(option_a, meter_a):
     assert (result.windows.before_start, result.windows.before_end) == (date(2023, 1, 1), date(2023, 3, 31))
     assert (result.windows.after_start, result.windows.after_end) == (date(2023, 5, 1), date(2023, 7, 29))
     assert "no metered day" in result.error
+
+
+def test_verification_reports_partial_and_missing_meter_days(option_a, meter_a):
+    second = Meter.objects.create(
+        site=meter_a.site, code="E-A-AIR", name="空压站", resource=meter_a.resource, unit="kWh"
+    )
+    _fill_days(meter_a, date(2023, 1, 1), 10, 1000.0)
+    _fill_days(second, date(2023, 1, 1), 10, 100.0, skip=(0, 1))  # two days without the second meter
+    _fill_days(meter_a, date(2023, 3, 1), 10, 900.0)
+    _fill_days(second, date(2023, 3, 1), 10, 90.0)
+    DailyRollup.objects.filter(meter=second, day=date(2023, 3, 5)).update(covered_seconds=43200.0)
+    verification = _set_up_verification(option_a, meter_a, None)
+    verification.meters.add(second)
+
+    result = verification_result(option_a)
+
+    # Before: 10 800 kWh over 8 complete days = 1350/d; after: 9900 / 10 = 990/d.
+    assert result is not None and result.outcome is not None
+    assert result.before is not None and result.after is not None
+    assert result.before.days_with_data == 8
+    assert result.after.partial_days == 1
+    assert result.outcome.before_value == pytest.approx(1350.0)
+    assert result.outcome.annual_saving == pytest.approx(360.0 * 365)
+    assert any("2 of its 10 days" in note for note in result.notes)
+    assert any(
+        "Days of the after window on which a meter covers only part of the day: 1." in note for note in result.notes
+    )
