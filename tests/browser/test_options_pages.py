@@ -25,7 +25,9 @@ def audit(django_user_model) -> AuditProject:
     site = Site.objects.create(enterprise=enterprise, code="east", name="东厂区", time_zone="Asia/Shanghai")
     alice = django_user_model.objects.create_user("alice", password=PASSWORD)
     Membership.objects.create(user=alice, site=site, role=Role.SITE_MANAGER)
-    return AuditProject.objects.create(site=site, name="第一轮清洁生产审核", baseline_year=2022, started_on=date(2023, 3, 1))
+    return AuditProject.objects.create(
+        site=site, name="第一轮清洁生产审核", baseline_year=2022, started_on=date(2023, 3, 1)
+    )
 
 
 def log_in(page, base_url: str) -> None:
