@@ -67,7 +67,7 @@ def test_option_pages_in_chinese(page, live_server, audit, screenshot):
     page.locator("input[name^=score-]").first.fill("8")
     for field in page.locator("input[name^=score-]").all()[1:]:
         field.fill("6")
-    page.get_by_role("button", name="保存得分").click()
+    page.locator("form:has(input[name=action][value=scores]) button[type=submit]").click()
     assert page.locator("td.number strong").first.inner_text() == "260"
     screenshot("options-03-screening-zh")
 
