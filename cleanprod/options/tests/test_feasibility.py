@@ -120,6 +120,8 @@ def test_multiple_irr_shown_with_every_root(option_a, alice, client_for):
     assert irregular["mirr"] == pytest.approx(0.0756, abs=5e-5)
     assert "IRR not unique (11.27 %, 88.73 %)" in page
     assert "7.56 %" in page
+    detail = client_for(alice).get(reverse("options:detail", args=[option_a.pk]), **EN).content.decode()
+    assert "IRR not unique (11.27 %, 88.73 %)" in detail
 
 
 def test_conclusion_freezes_numbers(option_a, alice, client_for):

@@ -8,6 +8,7 @@ from openpyxl import load_workbook
 
 from cleanprod.options.models import Implementation, Option, Verification
 from cleanprod.options.workflow import OptionStatus
+from cleanprod.organization.models import Membership, Role
 from cleanprod.resources.models import Resource
 
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
@@ -254,3 +255,13 @@ def test_admin_lists_options(option_a, client_for, django_user_model):
     for name in ("option", "screeningcriterion", "optionscore", "feasibility", "implementation", "verification"):
         assert client.get(reverse(f"admin:options_{name}_changelist")).status_code == 200, name
     assert client.get(reverse("admin:options_option_change", args=[option_a.pk])).status_code == 200
+
+
+def test_consultant_may_change_options(audit_a, site_a, client_for, django_user_model):
+    consultant = django_user_model.objects.create_user("dora", password="a-long-test-password-1")
+    Membership.objects.create(user=consultant, role=Role.CONSULTANT, site=site_a)
+
+    response = client_for(consultant).post(reverse("options:create", args=[audit_a.pk]), OPTION_FORM)
+
+    assert response.status_code == 302
+    assert Option.objects.get().created_by == consultant
