@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.db.models import Max, QuerySet
+from django.db.models import Max, Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
 from cleanprod.audits.models import AuditProject
@@ -71,22 +71,42 @@ class EffectCO2:
     reason: str = ""
 
 
-def _grid_factor(site: Site, electricity: Resource, year: int) -> FactorUse:
+FactorCache = dict[tuple[str, int, int, str | None, str], FactorUse | FactorNotFound]
+
+
+def _select(
+    cache: FactorCache, kind: str, resource: Resource, year: int, *, series: str | None = None, region: str = "national"
+) -> FactorUse:
+    """Call select_factor once per factor for a whole register, remembering misses too."""
+    key = (kind, resource.pk, year, series, region)
+    if key not in cache:
+        try:
+            cache[key] = select_factor(kind, resource, year, series=series, region=region)
+        except FactorNotFound as error:
+            cache[key] = error
+    found = cache[key]
+    if isinstance(found, FactorNotFound):
+        raise found
+    return found
+
+
+def _grid_factor(cache: FactorCache, site: Site, electricity: Resource, year: int) -> FactorUse:
     try:
-        return select_factor(FactorKind.GRID_EMISSION, electricity, year, series=GRID_SERIES, region=site.grid_region)
+        return _select(cache, FactorKind.GRID_EMISSION, electricity, year, series=GRID_SERIES, region=site.grid_region)
     except FactorNotFound:
         if site.grid_region == NATIONAL_REGION:
             raise
-    return select_factor(FactorKind.GRID_EMISSION, electricity, year, series=GRID_SERIES, region=NATIONAL_REGION)
+    return _select(cache, FactorKind.GRID_EMISSION, electricity, year, series=GRID_SERIES, region=NATIONAL_REGION)
 
 
-def effect_co2(effect: OptionEffect, site: Site, year: int) -> EffectCO2:
+def effect_co2(effect: OptionEffect, site: Site, year: int, cache: FactorCache | None = None) -> EffectCO2:
     """Compute the CO2 that an effect avoids per year, with the factors of ``year`` (GB/T 32150-2015).
 
     Saved electricity uses the site's grid factor (national when the region has none), saved fuel
     the NDRC combustion formula FC × NCV × CC × OF × 44/12, and saved heat in GJ the heat factor.
     Other resources have no emission factor here, so the result is undefined with a reason.
     """
+    cache = {} if cache is None else cache
     resource = effect.resource
     try:
         quantity = effect.quantity_in_canonical_unit()
@@ -95,19 +115,19 @@ def effect_co2(effect: OptionEffect, site: Site, year: int) -> EffectCO2:
     unit = resource.canonical_unit
     try:
         if resource.category == Category.ELECTRICITY:
-            factor = _grid_factor(site, resource, year)
+            factor = _grid_factor(cache, site, resource, year)
             return EffectCO2(apply_factor(quantity, unit, factor, "tCO2"), (factor,))
         if resource.category == Category.FUEL:
-            ncv = select_factor(FactorKind.FUEL_NCV, resource, year)
-            carbon = select_factor(FactorKind.FUEL_CARBON_CONTENT, resource, year)
-            oxidation = select_factor(FactorKind.FUEL_OXIDATION, resource, year)
+            ncv = _select(cache, FactorKind.FUEL_NCV, resource, year)
+            carbon = _select(cache, FactorKind.FUEL_CARBON_CONTENT, resource, year)
+            oxidation = _select(cache, FactorKind.FUEL_OXIDATION, resource, year)
             ncv_gj_per_unit = apply_factor(1.0, unit, ncv, "GJ")
             carbon_tc_per_gj = apply_factor(1.0, "GJ", carbon, "tC")
             oxidation_fraction = float(oxidation.value) * conversion_factor(oxidation.unit, "dimensionless")
             tco2 = formulas.fuel_combustion_co2_t(quantity, ncv_gj_per_unit, carbon_tc_per_gj, oxidation_fraction)
             return EffectCO2(tco2, (ncv, carbon, oxidation))
         if resource.code == HEAT:
-            factor = select_factor(FactorKind.HEAT_EMISSION, resource, year)
+            factor = _select(cache, FactorKind.HEAT_EMISSION, resource, year)
             heat_gj = quantity * conversion_factor(unit, "GJ")
             return EffectCO2(formulas.purchased_heat_co2_t(heat_gj, apply_factor(1.0, "GJ", factor, "tCO2")), (factor,))
     except FactorNotFound as error:
@@ -124,11 +144,12 @@ class EffectRow:
     co2: EffectCO2
 
 
-def effect_rows(option: Option) -> list[EffectRow]:
+def effect_rows(option: Option, cache: FactorCache | None = None) -> list[EffectRow]:
     audit = option.audit
+    cache = {} if cache is None else cache
+    # The prefetched effects of option_register keep their primary-key order.
     return [
-        EffectRow(effect, effect_co2(effect, audit.site, audit.baseline_year))
-        for effect in option.effects.select_related("resource").order_by("pk")
+        EffectRow(effect, effect_co2(effect, audit.site, audit.baseline_year, cache)) for effect in option.effects.all()
     ]
 
 
@@ -149,8 +170,10 @@ def option_register(audit: AuditProject, options: QuerySet[Option] | None = None
     """List the audit's options with their expected effects and CO2, for the register page, exports and reports."""
     queryset = options if options is not None else audit.options.all()
     rows = []
-    for option in queryset.select_related("audit__site").prefetch_related("effects__resource").order_by("number"):
-        effects = effect_rows(option)
+    cache: FactorCache = {}
+    effects_in_order = Prefetch("effects", queryset=OptionEffect.objects.select_related("resource").order_by("pk"))
+    for option in queryset.select_related("audit__site").prefetch_related(effects_in_order).order_by("number"):
+        effects = effect_rows(option, cache)
         rows.append(RegisterRow(option, effects, total_co2(effects)))
     return rows
 

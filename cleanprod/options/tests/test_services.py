@@ -214,3 +214,17 @@ def test_verification_reports_partial_and_missing_meter_days(option_a, meter_a):
     assert any(
         "Days of the after window on which a meter covers only part of the day: 1." in note for note in result.notes
     )
+
+
+def test_register_queries_do_not_grow_per_option(audit_a, django_assert_max_num_queries):
+    electricity = Resource.objects.get(code="electricity")
+    for number in range(12):
+        option = make_option(audit_a, f"option {number}", "1")
+        OptionEffect.objects.create(option=option, resource=electricity, annual_quantity=10, unit="MWh")
+
+    # Options, effects and one grid factor look-up (region, then national) for all twelve.
+    with django_assert_max_num_queries(6):
+        rows = option_register(audit_a)
+
+    assert len(rows) == 12
+    assert rows[0].co2_tonnes == pytest.approx(5.366)
