@@ -58,6 +58,7 @@ def report_screening(audit: AuditProject) -> rd.WeightedRanking | None:
     ranking = screening_ranking(audit)
     if not ranking.criteria:
         return None
+
     scores = score_table(audit)
     ranked = {row.option.pk: row for row in ranking.ranked}
     candidates = []
@@ -74,6 +75,7 @@ def report_screening(audit: AuditProject) -> rd.WeightedRanking | None:
             )
         )
     candidates.sort(key=lambda candidate: (candidate.rank is None, candidate.rank or 0))
+
     screened_in = [
         option.code
         for option in audit.options.order_by("number")
@@ -84,6 +86,7 @@ def report_screening(audit: AuditProject) -> rd.WeightedRanking | None:
         "kept": "、".join(screened_in) or "—",
         "rejected": "、".join(rejected) or "—",
     }
+
     return rd.WeightedRanking(
         criteria=tuple(
             rd.WeightedCriterion(criterion_label(criterion), criterion.weight) for criterion in ranking.criteria
