@@ -24,7 +24,7 @@ from .models import (
 
 
 @admin.register(AuditProject)
-class AuditProjectAdmin(SiteScopedAdminMixin, SimpleHistoryAdmin[AuditProject]):
+class AuditProjectAdmin(SiteScopedAdminMixin, SimpleHistoryAdmin):  # type: ignore[misc]
     list_display = ["name", "site", "kind", "trigger", "baseline_year", "started_on", "status"]
     list_filter = ["site", "kind", "status"]
     search_fields = ["name"]
@@ -32,20 +32,20 @@ class AuditProjectAdmin(SiteScopedAdminMixin, SimpleHistoryAdmin[AuditProject]):
 
 
 @admin.register(TeamMember)
-class TeamMemberAdmin(SiteScopedAdminMixin, SimpleHistoryAdmin[TeamMember]):
+class TeamMemberAdmin(SiteScopedAdminMixin, SimpleHistoryAdmin):  # type: ignore[misc]
     site_field = "audit__site"
     list_display = ["audit", "display_name", "role", "organisation"]
     list_filter = ["role"]
 
 
 @admin.register(Phase)
-class PhaseAdmin(SiteScopedAdminMixin, SimpleHistoryAdmin[Phase]):
+class PhaseAdmin(SiteScopedAdminMixin, SimpleHistoryAdmin):  # type: ignore[misc]
     site_field = "audit__site"
     list_display = ["audit", "number", "code"]
 
 
 @admin.register(Step)
-class StepAdmin(SiteScopedAdminMixin, SimpleHistoryAdmin[Step]):
+class StepAdmin(SiteScopedAdminMixin, SimpleHistoryAdmin):  # type: ignore[misc]
     site_field = "phase__audit__site"
     list_display = ["title", "phase", "position", "owner", "due_on", "status"]
     list_filter = ["status"]
@@ -53,72 +53,72 @@ class StepAdmin(SiteScopedAdminMixin, SimpleHistoryAdmin[Step]):
 
 
 @admin.register(StepComment)
-class StepCommentAdmin(SiteScopedAdminMixin, SimpleHistoryAdmin[StepComment]):
+class StepCommentAdmin(SiteScopedAdminMixin, SimpleHistoryAdmin):  # type: ignore[misc]
     site_field = "step__phase__audit__site"
     list_display = ["step", "author", "created_at"]
 
 
 @admin.register(Evidence)
-class EvidenceAdmin(SiteScopedAdminMixin, SimpleHistoryAdmin[Evidence]):
+class EvidenceAdmin(SiteScopedAdminMixin, SimpleHistoryAdmin):  # type: ignore[misc]
     site_field = "step__phase__audit__site"
     list_display = ["original_name", "step", "uploaded_by", "uploaded_at"]
 
 
 @admin.register(PreAssessmentSnapshot)
-class PreAssessmentSnapshotAdmin(SiteScopedAdminMixin, SimpleHistoryAdmin[PreAssessmentSnapshot]):
+class PreAssessmentSnapshotAdmin(SiteScopedAdminMixin, SimpleHistoryAdmin):  # type: ignore[misc]
     site_field = "audit__site"
     list_display = ["audit", "taken_at", "taken_by"]
 
 
 @admin.register(FocusCriterion)
-class FocusCriterionAdmin(SiteScopedAdminMixin, SimpleHistoryAdmin[FocusCriterion]):
+class FocusCriterionAdmin(SiteScopedAdminMixin, SimpleHistoryAdmin):  # type: ignore[misc]
     site_field = "audit__site"
     list_display = ["audit", "label", "weight", "position"]
 
 
 @admin.register(FocusCandidate)
-class FocusCandidateAdmin(SiteScopedAdminMixin, SimpleHistoryAdmin[FocusCandidate]):
+class FocusCandidateAdmin(SiteScopedAdminMixin, SimpleHistoryAdmin):  # type: ignore[misc]
     site_field = "audit__site"
     list_display = ["audit", "unit"]
 
 
 @admin.register(FocusScore)
-class FocusScoreAdmin(SiteScopedAdminMixin, SimpleHistoryAdmin[FocusScore]):
+class FocusScoreAdmin(SiteScopedAdminMixin, SimpleHistoryAdmin):  # type: ignore[misc]
     site_field = "candidate__audit__site"
     list_display = ["candidate", "criterion", "score"]
 
 
 @admin.register(FocusDecision)
-class FocusDecisionAdmin(SiteScopedAdminMixin, SimpleHistoryAdmin[FocusDecision]):
+class FocusDecisionAdmin(SiteScopedAdminMixin, SimpleHistoryAdmin):  # type: ignore[misc]
     site_field = "audit__site"
     list_display = ["audit", "unit", "chosen_by", "chosen_at"]
 
 
 @admin.register(Target)
-class TargetAdmin(SiteScopedAdminMixin, SimpleHistoryAdmin[Target]):
+class TargetAdmin(SiteScopedAdminMixin, SimpleHistoryAdmin):  # type: ignore[misc]
     site_field = "audit__site"
     list_display = ["audit", "indicator", "baseline_value", "near_term_value", "near_term_year"]
 
 
 @admin.register(Balance)
-class BalanceAdmin(SiteScopedAdminMixin, SimpleHistoryAdmin[Balance]):
+class BalanceAdmin(SiteScopedAdminMixin, SimpleHistoryAdmin):  # type: ignore[misc]
     site_field = "audit__site"
     list_display = ["name", "audit", "kind", "unit", "tolerance_percent"]
 
 
 @admin.register(BalanceFlow)
-class BalanceFlowAdmin(SiteScopedAdminMixin, SimpleHistoryAdmin[BalanceFlow]):
+class BalanceFlowAdmin(SiteScopedAdminMixin, SimpleHistoryAdmin):  # type: ignore[misc]
     site_field = "balance__audit__site"
     list_display = ["name", "balance", "step", "direction", "to_step", "quantity", "estimated"]
 
 
 @admin.register(WasteStream)
-class WasteStreamAdmin(SiteScopedAdminMixin, SimpleHistoryAdmin[WasteStream]):
+class WasteStreamAdmin(SiteScopedAdminMixin, SimpleHistoryAdmin):  # type: ignore[misc]
     site_field = "audit__site"
     list_display = ["name", "audit"]
 
 
 @admin.register(Cause)
-class CauseAdmin(SiteScopedAdminMixin, SimpleHistoryAdmin[Cause]):
+class CauseAdmin(SiteScopedAdminMixin, SimpleHistoryAdmin):  # type: ignore[misc]
     site_field = "stream__audit__site"
     list_display = ["stream", "aspect", "description"]

@@ -519,7 +519,7 @@ class BalanceFlow(models.Model):
     class Meta:
         verbose_name = _("balance flow")
         verbose_name_plural = _("balance flows")
-        ordering = ["balance", "step", "direction", "pk"]
+        ordering = ["balance", "pk"]  # entry order, which is also the order of the steps in the closure table
 
     def __str__(self) -> str:
         return self.name

@@ -547,6 +547,11 @@ HISTORY_PATHS: tuple[tuple[type[Model], str], ...] = (
 )
 
 
+def _field_label(model: type[Model], name: str) -> str:
+    field = model._meta.get_field(name)
+    return str(getattr(field, "verbose_name", name))
+
+
 @dataclass(frozen=True, slots=True)
 class HistoryEntry:
     when: Any
@@ -560,6 +565,7 @@ class HistoryEntry:
 def audit_history(audit: AuditProject, limit: int = HISTORY_LIMIT) -> list[HistoryEntry]:
     """List the changes to the audit and everything in it, newest first.
 
+    Each changed row costs one query for its previous version, hence the limit.
     NOTE: rows of a child whose parent was deleted too (a flow of a deleted balance) can no
     longer be joined to the audit and are left out.
     """
@@ -573,7 +579,7 @@ def audit_history(audit: AuditProject, limit: int = HISTORY_LIMIT) -> list[Histo
                 previous = record.prev_record
                 if previous is not None:
                     delta = record.diff_against(previous)
-                    changes = tuple(str(model._meta.get_field(change.field).verbose_name) for change in delta.changes)
+                    changes = tuple(_field_label(model, change.field) for change in delta.changes)
             entries.append(
                 HistoryEntry(
                     when=record.history_date,
