@@ -303,8 +303,8 @@ class Evidence(models.Model):
 class PreAssessmentSnapshot(models.Model):
     """The baseline-year numbers of the pre-assessment, frozen so the report keeps them.
 
-    ``numbers`` is the JSON of services.pre_assessment_numbers; ``factor_versions`` lists
-    every factor version those numbers used.
+    ``numbers`` is the JSON of services.pre_assessment_numbers, and ``factor_versions``
+    lists every factor version those numbers used.
     """
 
     audit = models.ForeignKey(AuditProject, on_delete=models.CASCADE, related_name="snapshots", verbose_name=_("audit"))

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.db.models import Max, Model, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
+from simple_history.utils import bulk_create_with_history
 
 from cleanprod.diagnosis.services import diagnose_site
 from cleanprod.indicators.formulas import Result
@@ -131,13 +132,12 @@ def create_audit(audit: AuditProject, scope_units: list[OrganizationUnit], *, ac
     audit.scope_units.set(scope_units)
     for number, code in enumerate(PhaseCode.values, start=1):
         phase = Phase.objects.create(audit=audit, number=number, code=code)
-        Step.objects.bulk_create(
+        steps = [
             Step(phase=phase, position=position, title=_(title))
             for position, title in enumerate(DEFAULT_STEPS[code], start=1)
-        )
-    # bulk_create skips the history signals, so record each step's creation explicitly.
-    for step in Step.objects.filter(phase__audit=audit):
-        step.save()
+        ]
+        # Plain bulk_create sends no history signals, so the steps would have no "created" record.
+        bulk_create_with_history(steps, Step, default_user=acting_user)
     logger.info("audit %s created for site %s by user %s", audit.pk, audit.site_id, acting_user.pk)
     return audit
 
@@ -175,12 +175,11 @@ class PhaseProgress:
 
 
 def phase_progress(audit: AuditProject) -> list[PhaseProgress]:
-    phases = audit.phases.prefetch_related("steps").order_by("number")
-    return [
-        PhaseProgress(phase, len(steps), sum(1 for step in steps if step.closed))
-        for phase in phases
-        for steps in [list(phase.steps.all())]
-    ]
+    progress = []
+    for phase in audit.phases.prefetch_related("steps").order_by("number"):
+        steps = list(phase.steps.all())
+        progress.append(PhaseProgress(phase, len(steps), sum(1 for step in steps if step.closed)))
+    return progress
 
 
 def previous_audit(audit: AuditProject) -> AuditProject | None:

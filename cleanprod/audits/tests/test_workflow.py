@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from cleanprod.audits.models import AuditKind, AuditProject, MandatoryTrigger, PhaseCode, StepStatus, TeamMember
+from cleanprod.audits.models import AuditKind, AuditProject, MandatoryTrigger, PhaseCode, Step, StepStatus, TeamMember
 from cleanprod.audits.services import DEFAULT_STEPS, phase_progress
 from cleanprod.organization.models import Site
 
@@ -197,3 +197,11 @@ def test_history_lists_changes_with_user(audit_a, alice, client_for):
     assert step.title in page
     assert "status" in page
     assert "Alice" in page or "alice" in page
+
+
+def test_default_steps_recorded_as_created(audit_a, alice):
+    history = Step.history.filter(phase__audit=audit_a)
+
+    assert history.count() == sum(len(steps) for steps in DEFAULT_STEPS.values())
+    assert set(history.values_list("history_type", flat=True)) == {"+"}
+    assert set(history.values_list("history_user", flat=True)) == {alice.pk}
