@@ -106,7 +106,8 @@ class AuditProject(models.Model):
         verbose_name=_("created by"),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    history = HistoricalRecords()
+    # Scope changes are part of the audit trail, so the many-to-many field is tracked too.
+    history = HistoricalRecords(m2m_fields=[scope_units])
 
     class Meta:
         verbose_name = _("cleaner production audit")

@@ -205,3 +205,14 @@ def test_default_steps_recorded_as_created(audit_a, alice):
     assert history.count() == sum(len(steps) for steps in DEFAULT_STEPS.values())
     assert set(history.values_list("history_type", flat=True)) == {"+"}
     assert set(history.values_list("history_user", flat=True)) == {alice.pk}
+
+
+def test_scope_change_in_history(audit_a, alice, client_for):
+    data = _create_form(audit_a.site, trigger="energy", scope_units=[audit_a.site.units.get(code="air").pk])
+    client = client_for(alice)
+
+    client.post(reverse("audits:edit", args=[audit_a.pk]), data)
+
+    assert list(audit_a.scope_units.values_list("code", flat=True)) == ["air"]
+    page = client.get(reverse("audits:history", args=[audit_a.pk]), **ENGLISH).content.decode()
+    assert "organisation units in scope" in page
