@@ -31,6 +31,7 @@ from cleanprod.resources.models import Resource
 from cleanprod.resources.services import FactorUse
 
 from .deadlines import Deadline, DeadlineCode, PreviousAudit, Reminder, reminder_for, statutory_deadlines
+from .focus import ensure_default_criteria
 from .models import (
     Aspect,
     AuditKind,
@@ -126,7 +127,7 @@ DEADLINE_LABELS = {
 
 @transaction.atomic
 def create_audit(audit: AuditProject, scope_units: list[OrganizationUnit], *, acting_user: User) -> AuditProject:
-    """Save a new audit with its scope and the seven phases with their default steps."""
+    """Save a new audit with its scope, the seven phases with their default steps and the default focus criteria."""
     audit.created_by = acting_user
     audit.save()
     audit.scope_units.set(scope_units)
@@ -138,6 +139,7 @@ def create_audit(audit: AuditProject, scope_units: list[OrganizationUnit], *, ac
         ]
         # Plain bulk_create sends no history signals, so the steps would have no "created" record.
         bulk_create_with_history(steps, Step, default_user=acting_user)
+    ensure_default_criteria(audit)
     logger.info("audit %s created for site %s by user %s", audit.pk, audit.site_id, acting_user.pk)
     return audit
 
@@ -502,7 +504,8 @@ def targets_table(audit: AuditProject) -> list[dict[str, Any]]:
 
 
 def cause_table(audit: AuditProject) -> list[dict[str, Any]]:
-    """Return each waste stream with its causes grouped by the eight aspects, in the aspects' order."""
+    """Return each waste stream with its causes grouped by the eight aspects, in the order of ``Aspect``."""
+    labels = dict(Aspect.choices)
     rows = []
     for stream in audit.waste_streams.prefetch_related("causes"):
         by_aspect: dict[str, list[str]] = {aspect: [] for aspect in Aspect.values}
@@ -514,10 +517,78 @@ def cause_table(audit: AuditProject) -> list[dict[str, Any]]:
                 "name": stream.name,
                 "description": stream.description,
                 "aspects": [by_aspect[aspect] for aspect in Aspect.values],
-                "causes": list(stream.causes.all()),
+                "causes": [
+                    {
+                        "id": cause.pk,
+                        "aspect": cause.aspect,
+                        "aspect_label": str(labels[cause.aspect]),
+                        "description": cause.description,
+                    }
+                    for cause in stream.causes.all()
+                ],
             }
         )
     return rows
+
+
+def team_table(audit: AuditProject) -> list[dict[str, Any]]:
+    """Return the audit team, leader first, as the report's team roster lists it."""
+    order: dict[str, int] = {TeamRole.LEADER: 0, TeamRole.MEMBER: 1, TeamRole.CONSULTANT: 2}
+    members = sorted(audit.team.select_related("user"), key=lambda member: (order[member.role], member.pk))
+    return [
+        {
+            "name": member.display_name,
+            "is_user": member.user_id is not None,
+            "organisation": member.organisation,
+            "role": member.role,
+            "role_label": member.get_role_display(),
+            "responsibilities": member.responsibilities,
+        }
+        for member in members
+    ]
+
+
+def work_plan(audit: AuditProject) -> list[dict[str, Any]]:
+    """Return the phases with their steps (owner, due date, status) and progress, for the report's work plan."""
+    rows = []
+    for item in phase_progress(audit):
+        steps = item.phase.steps.select_related("owner").order_by("position", "pk")
+        rows.append(
+            {
+                "number": item.phase.number,
+                "code": item.phase.code,
+                "label": item.phase.get_code_display(),
+                "closed": item.closed,
+                "total": item.total,
+                "percent": item.percent,
+                "steps": [
+                    {
+                        "title": step.title,
+                        "owner": (step.owner.get_full_name() or step.owner.get_username()) if step.owner else "",
+                        "due_on": step.due_on.isoformat() if step.due_on else None,
+                        "status": step.status,
+                        "status_label": step.get_status_display(),
+                    }
+                    for step in steps
+                ],
+            }
+        )
+    return rows
+
+
+def focus_decision(audit: AuditProject) -> dict[str, Any] | None:
+    """Return the chosen audit focus with the ranking stored when it was chosen, or None."""
+    decision = FocusDecision.objects.filter(audit=audit).select_related("unit", "chosen_by").first()
+    if decision is None:
+        return None
+    return {
+        "unit_id": decision.unit_id,
+        "unit_code": decision.unit.code,
+        "unit_name": decision.unit.name,
+        "chosen_by": str(decision.chosen_by),
+        "chosen_at": decision.chosen_at.isoformat(),
+        "ranking": decision.ranking,
+    }
 
 
 # -- History ----------------------------------------------------------------------------------

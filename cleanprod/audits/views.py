@@ -22,7 +22,6 @@ from django.views.decorators.http import require_GET, require_POST
 from cleanprod.organization.access import Action, can, get_for_user, sites_for
 
 from . import services
-from .focus import ensure_default_criteria
 from .forms import AddStepForm, AuditForm, CommentForm, EvidenceForm, StepForm, TeamMemberForm
 from .models import AuditProject, Evidence, Phase, Step, StepComment, TeamMember
 
@@ -85,7 +84,6 @@ def audit_create(request: HttpRequest) -> HttpResponse:
             audit = services.create_audit(
                 form.save(commit=False), list(form.cleaned_data["scope_units"]), acting_user=acting_user(request)
             )
-            ensure_default_criteria(audit)
             messages.success(request, _("The audit was created with the seven phases and their default steps."))
             return redirect("audits:overview", pk=audit.pk)
         status = 400
@@ -289,7 +287,7 @@ def step_evidence(request: HttpRequest, pk: int) -> HttpResponse:
         Evidence.objects.create(
             step=step,
             file=upload,
-            original_name=upload.name,
+            original_name=upload.name[-255:],
             description=form.cleaned_data["description"],
             uploaded_by=acting_user(request),
         )

@@ -8,7 +8,6 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.files.base import ContentFile
 
-from cleanprod.audits.focus import ensure_default_criteria
 from cleanprod.audits.models import (
     Aspect,
     AuditKind,
@@ -45,7 +44,6 @@ def make_audit(site: Site, user: User, **fields: object) -> AuditProject:
     }
     values.update(fields)
     audit = create_audit(AuditProject(site=site, **values), list(site.units.filter(code="ws1")), acting_user=user)
-    ensure_default_criteria(audit)
     return audit
 
 
