@@ -48,6 +48,13 @@ class UserChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
         return str(obj.get_full_name() or obj.get_username())
 
 
+class ScopeUnitsField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
+    """Organisation units labelled with their site and code, because the create form lists several sites."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.site.name} · {obj.code} {obj.name}"
+
+
 class AuditForm(forms.ModelForm):  # type: ignore[type-arg]
     class Meta:
         model = AuditProject
@@ -74,6 +81,7 @@ class AuditForm(forms.ModelForm):  # type: ignore[type-arg]
             "finished_on": forms.DateInput(attrs={"type": "date"}),
             "scope_units": forms.CheckboxSelectMultiple,
         }
+        field_classes = {"scope_units": ScopeUnitsField}
 
     def __init__(self, *args: Any, sites: QuerySet[Site], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -85,7 +93,9 @@ class AuditForm(forms.ModelForm):  # type: ignore[type-arg]
         if self.instance.pk is not None:
             # An audit stays on its site: the scope, team and balances refer to that site's units and users.
             site_field.disabled = True
-            units.queryset = OrganizationUnit.objects.filter(site_id=self.instance.site_id).order_by("code")
+            units.queryset = (
+                OrganizationUnit.objects.filter(site_id=self.instance.site_id).select_related("site").order_by("code")
+            )
         else:
             units.queryset = (
                 OrganizationUnit.objects.filter(site__in=sites).select_related("site").order_by("site__name", "code")
