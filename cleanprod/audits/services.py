@@ -290,6 +290,11 @@ def _scope_block(
         resource.code: resource
         for resource in Resource.objects.filter(code__in=[item.resource_code for item in indicators.consumption])
     }
+    # Consumed parts only: exported energy has negative parts and is deducted from the total, not the resource.
+    energy_by_resource: dict[str, float] = {}
+    for part in indicators.energy_parts:
+        if part.quantity > 0:
+            energy_by_resource[part.resource_code] = energy_by_resource.get(part.resource_code, 0.0) + part.result
     block = {
         "unit_id": unit.pk if unit is not None else None,
         "code": unit.code if unit is not None else site.code,
@@ -305,6 +310,7 @@ def _scope_block(
                 "quantity": item.quantity,
                 "estimated": item.estimated,
                 "coverage": item.coverage,
+                "energy_tce": energy_by_resource.get(item.resource_code),
             }
             for item in indicators.consumption
         ],

@@ -9,7 +9,7 @@ from django.urls import reverse
 from cleanprod.audits.models import FocusCandidate, PreAssessmentSnapshot, Target
 from cleanprod.audits.services import pre_assessment, pre_assessment_numbers, targets_table
 from cleanprod.indicators.services import compute_indicator_set
-from cleanprod.reports.tests.conftest import MARCH_2023_KWH, correct_grid_factor_2023
+from cleanprod.reports.tests.conftest import MARCH_2023_KWH, MARCH_2023_TCE, correct_grid_factor_2023
 from cleanprod.resources.models import Resource
 
 ENGLISH = {"HTTP_ACCEPT_LANGUAGE": "en"}
@@ -29,6 +29,7 @@ def test_numbers_equal_ledger_indicators(ledger_a, audit_a):
         expected_electricity = expected.consumption_of("electricity")
         assert expected_electricity is not None
         assert electricity["quantity"] == expected_electricity.quantity == MARCH_2023_KWH
+        assert electricity["energy_tce"] == pytest.approx(MARCH_2023_TCE)
         assert block["products"][0]["energy_kgce_per_unit"]["value"] == expected.energy_intensity_kgce_per_unit
         assert expected.net_output is not None
         assert block["products"][0]["net_output"] == float(expected.net_output)
