@@ -1,4 +1,8 @@
+from typing import Any
+
 from django.contrib import admin
+from django.contrib.auth.models import User
+from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
 from cleanprod.organization.admin_scope import SiteScopedAdminMixin
@@ -21,6 +25,7 @@ from .models import (
     TeamMember,
     WasteStream,
 )
+from .services import add_default_workflow
 
 
 @admin.register(AuditProject)
@@ -29,6 +34,16 @@ class AuditProjectAdmin(SiteScopedAdminMixin, SimpleHistoryAdmin):  # type: igno
     list_filter = ["site", "kind", "status"]
     search_fields = ["name"]
     list_select_related = ["site"]
+    readonly_fields = ["created_by", "created_at"]
+
+    def save_model(self, request: HttpRequest, obj: AuditProject, form: Any, change: bool) -> None:
+        """Give an audit added here the same phases, steps and criteria as one started on the audit page."""
+        super().save_model(request, obj, form, change)
+        if not change and isinstance(request.user, User) and not obj.phases.exists():
+            if obj.created_by_id is None:
+                obj.created_by = request.user
+                obj.save(update_fields=["created_by"])
+            add_default_workflow(obj, acting_user=request.user)
 
 
 @admin.register(TeamMember)

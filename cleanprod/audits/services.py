@@ -131,6 +131,13 @@ def create_audit(audit: AuditProject, scope_units: list[OrganizationUnit], *, ac
     audit.created_by = acting_user
     audit.save()
     audit.scope_units.set(scope_units)
+    add_default_workflow(audit, acting_user=acting_user)
+    logger.info("audit %s created for site %s by user %s", audit.pk, audit.site_id, acting_user.pk)
+    return audit
+
+
+def add_default_workflow(audit: AuditProject, *, acting_user: User) -> None:
+    """Add the seven phases with their default steps and the default focus criteria to a saved audit."""
     for number, code in enumerate(PhaseCode.values, start=1):
         phase = Phase.objects.create(audit=audit, number=number, code=code)
         steps = [
@@ -140,8 +147,6 @@ def create_audit(audit: AuditProject, scope_units: list[OrganizationUnit], *, ac
         # Plain bulk_create sends no history signals, so the steps would have no "created" record.
         bulk_create_with_history(steps, Step, default_user=acting_user)
     ensure_default_criteria(audit)
-    logger.info("audit %s created for site %s by user %s", audit.pk, audit.site_id, acting_user.pk)
-    return audit
 
 
 def add_step(phase: Phase, title: str) -> Step:

@@ -216,3 +216,18 @@ def test_scope_change_in_history(audit_a, alice, client_for):
     assert list(audit_a.scope_units.values_list("code", flat=True)) == ["air"]
     page = client.get(reverse("audits:history", args=[audit_a.pk]), **ENGLISH).content.decode()
     assert "organisation units in scope" in page
+
+
+def test_admin_added_audit_gets_phases(site_a, client_for, django_user_model):
+    admin_user = django_user_model.objects.create_superuser("root", password="x-long-admin-password-1")
+    client = client_for(admin_user)
+    data = _create_form(site_a, trigger="energy")
+    data.pop("scope_units")
+
+    response = client.post(reverse("admin:audits_auditproject_add"), data)
+
+    audit = AuditProject.objects.get()
+    assert response.status_code == 302
+    assert audit.created_by == admin_user
+    assert audit.phases.count() == 7
+    assert Step.objects.filter(phase__audit=audit).count() == sum(len(steps) for steps in DEFAULT_STEPS.values())
