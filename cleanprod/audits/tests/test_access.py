@@ -22,6 +22,7 @@ from cleanprod.audits.models import (
     TeamMember,
     WasteStream,
 )
+from cleanprod.organization.models import Membership, Role
 
 from .conftest import first_step
 
@@ -198,7 +199,7 @@ def test_evidence_upload_and_download(audit_a, alice, carol, bob, charlie, clien
     assert client_for(charlie).get(url).status_code == 404
 
 
-def test_evidence_upload_refused_for_auditor(audit_a, carol, client_for, media_root):
+def test_evidence_upload_rejected_for_auditor(audit_a, carol, client_for, media_root):
     step = first_step(audit_a)
     upload = SimpleUploadedFile("x.txt", b"x")
     response = client_for(carol).post(reverse("audits:step-evidence", args=[step.pk]), {"file": upload})
@@ -214,3 +215,16 @@ def test_evidence_upload_without_file_keeps_page(audit_a, alice, client_for, med
     )
     assert response.status_code == 400
     assert Evidence.objects.count() == 0
+
+
+def test_consultant_changes_own_site_only(audit_a, audit_b, site_a, client_for, django_user_model):
+    consultant = django_user_model.objects.create_user("dave", password="a-long-test-password-1")
+    Membership.objects.create(user=consultant, role=Role.CONSULTANT, site=site_a)
+    client = client_for(consultant)
+
+    added = client.post(reverse("audits:team", args=[audit_a.pk]), {"name": "王工", "role": "consultant"})
+    other = client.post(reverse("audits:team", args=[audit_b.pk]), {"name": "王工", "role": "consultant"})
+
+    assert added.status_code == 302
+    assert other.status_code == 404
+    assert list(TeamMember.objects.values_list("audit_id", flat=True)) == [audit_a.pk]
