@@ -6,6 +6,7 @@ who may not see the site gets 404; one who may see but not change it gets 403.
 
 from __future__ import annotations
 
+import logging
 from typing import Any, TypeVar
 
 from django.contrib import messages
@@ -13,7 +14,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Model, QuerySet
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,6 +27,8 @@ from .forms import AddStepForm, AuditForm, CommentForm, EvidenceForm, StepForm, 
 from .models import AuditProject, Evidence, Phase, Step, StepComment, TeamMember
 
 M = TypeVar("M", bound=Model)
+
+logger = logging.getLogger(__name__)
 
 
 def acting_user(request: HttpRequest) -> User:
@@ -299,7 +302,12 @@ def step_evidence(request: HttpRequest, pk: int) -> HttpResponse:
 def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
     queryset = Evidence.objects.select_related("step__phase__audit__site")
     evidence = get_child(request, queryset, pk, "step__phase__audit__site")
-    return FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.original_name)
+    try:
+        handle = evidence.file.open("rb")
+    except FileNotFoundError as error:
+        logger.error("evidence %s: file %s is missing from storage", evidence.pk, evidence.file.name)
+        raise Http404 from error
+    return FileResponse(handle, as_attachment=True, filename=evidence.original_name)
 
 
 @require_POST

@@ -228,3 +228,12 @@ def test_consultant_changes_own_site_only(audit_a, audit_b, site_a, client_for, 
     assert added.status_code == 302
     assert other.status_code == 404
     assert list(TeamMember.objects.values_list("audit_id", flat=True)) == [audit_a.pk]
+
+
+def test_evidence_missing_file_gives_404(filled_audit, alice, client_for):
+    evidence = filled_audit["evidence"]
+    evidence.file.delete(save=False)
+
+    response = client_for(alice).get(reverse("audits:evidence", args=[evidence.pk]))
+
+    assert response.status_code == 404
