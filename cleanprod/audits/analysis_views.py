@@ -371,3 +371,12 @@ def cause_delete(request: HttpRequest, pk: int) -> HttpResponse:
     cause.delete()
     messages.success(request, _("The cause was removed."))
     return redirect("audits:causes", pk=cause.stream.audit_id)
+
+
+@require_POST
+def stream_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    stream = get_child(request, WasteStream.objects.select_related("audit__site"), pk, "audit__site")
+    require_audit_right(request, stream.audit)
+    stream.delete()
+    messages.success(request, _("The waste stream and its causes were removed."))
+    return redirect("audits:causes", pk=stream.audit_id)

@@ -41,4 +41,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("flows/<int:pk>/delete/", analysis_views.flow_delete, name="flow-delete"),
     path("<int:pk>/causes/", analysis_views.causes, name="causes"),
     path("causes/<int:pk>/delete/", analysis_views.cause_delete, name="cause-delete"),
+    path("streams/<int:pk>/delete/", analysis_views.stream_delete, name="stream-delete"),
 ]

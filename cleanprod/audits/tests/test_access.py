@@ -73,6 +73,7 @@ POSTS = [
     ("audits:flow-delete", "flow", {}),
     ("audits:causes", "audit", {"form": "stream", "name": "x"}),
     ("audits:cause-delete", "cause", {}),
+    ("audits:stream-delete", "stream", {}),
 ]
 
 COUNTED_MODELS = [

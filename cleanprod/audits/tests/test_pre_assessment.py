@@ -149,3 +149,18 @@ def test_cause_table_by_aspect(audit_a, alice, client_for):
     row = page[page.index("清洗废水") :]
     assert row.index("喷嘴磨损") < row.index("无用水定额")
     assert stream.causes.count() == 2
+
+
+def test_stream_delete_removes_causes(audit_a, alice, client_for):
+    client = client_for(alice)
+    client.post(reverse("audits:causes", args=[audit_a.pk]), {"form": "stream", "name": "清洗废水"})
+    stream = audit_a.waste_streams.get()
+    client.post(
+        reverse("audits:causes", args=[audit_a.pk]),
+        {"form": "cause", "stream": stream.pk, "aspect": "equipment", "description": "喷嘴磨损"},
+    )
+
+    response = client.post(reverse("audits:stream-delete", args=[stream.pk]))
+
+    assert response.status_code == 302
+    assert not audit_a.waste_streams.exists()
