@@ -189,6 +189,13 @@ LOGGING = {
 # rollups are held in memory at a time.
 CLEANPROD_IMPORT_CHUNK_ROWS = env_int("CLEANPROD_IMPORT_CHUNK_ROWS", 100_000)
 
+# Statutory deadlines of mandatory cleaner production audits (《清洁生产审核办法》, 2016): start
+# within 2 months and finish within 1 year of the list's publication; sites using or discharging
+# toxic or hazardous substances audit again at most 5 years after the previous audit.
+CLEANPROD_AUDIT_START_MONTHS = env_int("CLEANPROD_AUDIT_START_MONTHS", 2)
+CLEANPROD_AUDIT_FINISH_MONTHS = env_int("CLEANPROD_AUDIT_FINISH_MONTHS", 12)
+CLEANPROD_AUDIT_TOXIC_INTERVAL_YEARS = env_int("CLEANPROD_AUDIT_TOXIC_INTERVAL_YEARS", 5)
+
 # Outgoing e-mail (alert notifications). Without a host, mail is written to the console log.
 EMAIL_HOST = env_str("CLEANPROD_EMAIL_HOST", "")
 EMAIL_PORT = env_int("CLEANPROD_EMAIL_PORT", 25)
