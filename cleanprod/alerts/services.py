@@ -66,7 +66,7 @@ CAUSE_TITLES: dict[tuple[str, str], Any] = {
     ("drift", "up"): gettext_lazy("Persistent rise against the baseline (CUSUM)"),
     ("drift", "down"): gettext_lazy("Persistent fall against the baseline (CUSUM)"),
     ("offline", "offline"): gettext_lazy("Meter offline"),
-    ("completeness", "incomplete_day"): gettext_lazy("Day with less than 90 % of the expected data"),
+    ("completeness", "incomplete_day"): gettext_lazy("Day with less than 90 percent of the expected data"),
 }
 
 
