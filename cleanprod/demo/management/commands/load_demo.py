@@ -30,6 +30,7 @@ DEMO_USERS = (
     ("ehs", Role.EHS_MANAGER, None),
     ("steel_manager", Role.SITE_MANAGER, "steel-gwangyang"),
     ("operator", Role.DATA_ENTRY, "steel-gwangyang"),
+    ("consultant", Role.CONSULTANT, "steel-gwangyang"),
     ("auditor", Role.AUDITOR, "konstanz-industrial3"),
 )
 PRODUCTION_SEED = 20180101
