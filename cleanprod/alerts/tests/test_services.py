@@ -48,7 +48,13 @@ def detection(start: datetime, cause: str = "above", actual: float = 10.0) -> De
 def test_new_site_gets_default_rules(site_a: Site) -> None:
     kinds = sorted(AlertRule.objects.filter(site=site_a).values_list("kind", flat=True))
     assert kinds == ["offline", "statistical", "stuck"]
-    assert rule_of(site_a, "statistical").parameters == {"weeks": 4, "threshold": 7.0, "mad_floor_fraction": 0.05}
+    assert rule_of(site_a, "statistical").parameters == {
+        "weeks": 8,
+        "threshold": 10.0,
+        "mad_floor_fraction": 0.05,
+        "mad_floor_of_mean": 0.1,
+        "peak_factor": 1.1,
+    }
 
 
 def test_spike_raises_statistical_alert_through_the_signal(site_a: Site, immediate_tasks: None) -> None:
