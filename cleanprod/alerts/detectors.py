@@ -276,15 +276,15 @@ def estimate_baseload(values: Sequence[float], spread: float = 4.0) -> float | N
 def baseload_quantile(values: Sequence[float], share: float = 0.9) -> float | None:
     """Baseload as a high quantile of the site's own non-working hours.
 
-    The usual night and weekend level includes what always runs there (cooling, lighting,
-    a furnace held warm, a shift that sometimes runs over); a quantile of those hours
-    follows it, where median + k·MAD would mark every busier rest hour.
+    The usual night and weekend level includes what always runs there: cooling, lighting,
+    a furnace held warm, a shift that sometimes runs over. A quantile of those hours follows
+    that level, whereas median + k·MAD would mark every busier rest hour.
     """
     return quantile(values, share)
 
 
 def quantile(values: Sequence[float], share: float) -> float | None:
-    """The ``share`` quantile (0..1) with linear interpolation between ranks; None without values."""
+    """Compute the ``share`` quantile (0..1), interpolating linearly between ranks, or None without values."""
     clean = sorted(value for value in values if value is not None and not math.isnan(value))
     if not clean:
         return None
@@ -310,8 +310,8 @@ class DayKindHour:
     """Key (kind of day, hour) of a local time; ``classify`` gives the kind of a date.
 
     With the working calendar as ``classify`` (``workcalendar.day_kind``), all working days
-    of a few weeks share one slot per hour, which gives five times the samples of the hour
-    of the week; a holiday or an adjusted working Sunday is compared with its own kind.
+    of a few weeks share one slot per hour, five times the samples of the hour of the week.
+    A holiday or an adjusted working Sunday is compared with days of its own kind.
     """
 
     def __init__(self, classify: Callable[[date], str]) -> None:
@@ -405,11 +405,11 @@ def statistical(
     The MAD gets a floor of ``mad_floor_fraction`` of the slot's median, of
     ``mad_floor_of_mean`` of the mean of the whole history, and an absolute floor, so a slot
     that was exactly constant does not turn every small change into an alarm. The floor
-    from the mean matters for the idle hours of a plant (a lunch break, the hour after the
-    last shift): their spread is a few kWh, so a shift that ends half an hour late would
-    score like a fault, though it is small against what the site draws. With ``production``
-    (aligned lists for periods and history), values are consumption per unit of product;
-    periods without production are skipped.
+    from the mean matters for the idle hours of a plant, such as a lunch break or the hour
+    after the last shift. Their spread is a few kWh, so without it a shift that ends half an
+    hour late would score like a fault, though the excess is small against the site's load.
+    With ``production`` (aligned lists for periods and history), values are consumption per
+    unit of product; periods without production are skipped.
     High scores raise "above". Low scores raise "below" only for complete periods.
 
     With ``peak_factor``, a period above ``peak_factor`` × the ``peak_quantile`` of all

@@ -298,7 +298,7 @@ def calendar_history(spec: CalendarSpec, first: date, last: date, work: float, r
     return series
 
 
-def test_statistical_by_kind_of_day_on_adjusted_sunday_and_holiday() -> None:
+def test_statistical_day_kind_adjusted_sunday_holiday() -> None:
     spec = standard_spec()
     history = calendar_history(spec, date(2025, 8, 3), date(2025, 9, 27), work=100.0, rest=10.0)
     key = detectors.DayKindHour(lambda day: day_kind(spec, day))
@@ -320,7 +320,7 @@ def test_statistical_by_kind_of_day_on_adjusted_sunday_and_holiday() -> None:
     assert [(d.cause, d.evidence["slot"], d.evidence["expected"]) for d in found] == [("above", "rest 9", 10.0)]
 
 
-def test_statistical_level_floor_ignores_a_late_shift_end_but_not_a_spike() -> None:
+def test_statistical_level_floor_late_shift_end() -> None:
     spec = standard_spec(official_holidays=False)
     history = calendar_history(spec, date(2025, 3, 2), date(2025, 3, 30), work=200.0, rest=10.0)
     key = detectors.DayKindHour(lambda day: day_kind(spec, day))
@@ -341,20 +341,23 @@ def test_statistical_level_floor_ignores_a_late_shift_end_but_not_a_spike() -> N
     assert [d.evidence["mad_floor"] for d in check(spike, 0.1)] == [pytest.approx(5.91, abs=0.01)]
 
 
-def test_statistical_peak_catches_extra_load_in_a_wide_slot() -> None:
+def test_statistical_peak_limit_wide_slot() -> None:
     # Production hours swing between 100 and 300; idle hours are 10.
     history = []
     start = T0 - 28 * DAY
     for index in range(28 * 24):
         hour = index % 24
-        value = (100.0 if (index // 24) % 2 else 300.0) if 8 <= hour < 17 else 10.0
+        value = 10.0
+        if 8 <= hour < 17:
+            value = 100.0 if (index // 24) % 2 else 300.0
         history.append(Period(start + index * HOUR, start + (index + 1) * HOUR, value))
     current = hours([500.0, 320.0], T0 + 9 * HOUR)
     now = T0 + DAY
     assert detectors.statistical(current, history, now, local=lambda s: s, threshold=5) == []
     found = detectors.statistical(current, history, now, local=lambda s: s, threshold=5, peak_factor=1.1)
     assert [d.start for d in found] == [T0 + 9 * HOUR]
-    assert found[0].evidence["above_peak"] is True and found[0].evidence["peak_limit"] == 330.0
+    assert found[0].evidence["above_peak"] is True
+    assert found[0].evidence["peak_limit"] == 330.0
 
 
 def test_off_hours_minimum_duration() -> None:

@@ -64,7 +64,7 @@ def test_scoring_counts_overlaps_and_natural_events() -> None:
     assert result.precision_injected == 0.5
 
 
-def test_clean_rate_per_series_and_over_the_injected_series() -> None:
+def test_clean_rate_per_series() -> None:
     report = evaluation.Report()
     report.scores[("a", "spike", "statistical")] = evaluation.Score(1, 1, 1, 1)
     report.clean[("a", "statistical")] = (3, 30.0)

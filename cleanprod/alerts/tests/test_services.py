@@ -228,7 +228,7 @@ def test_off_hours_with_calendar_override(site_a: Site) -> None:
     assert off[0].evidence["calendar"] == "site_override:outside_shifts"
 
 
-def test_off_hours_run_counts_hours_before_the_window(site_a: Site) -> None:
+def test_off_hours_run_across_window_start(site_a: Site) -> None:
     """Six hours above the baseload from Friday 21:00 to Saturday 03:00; the window starts at midnight."""
     meter = interval_meter(site_a, "E-A-KILN")
     AlertRule.objects.create(site=site_a, kind="off_hours", name="kiln", parameters={"baseload": 10})
@@ -266,7 +266,7 @@ def calendar_profile(first_local_day: datetime, days: int, site: Site, overrides
     return values
 
 
-def test_statistical_compares_adjusted_sunday_and_holiday_with_their_kind(site_a: Site) -> None:
+def test_statistical_day_kind_on_stored_data(site_a: Site) -> None:
     """调休 Sunday 2025-09-28 works like a weekday and 2025-10-02 rests: neither is an anomaly."""
     meter = interval_meter(site_a, "E-A-PRESS")
     first = datetime(2025, 8, 2, 16, tzinfo=UTC)  # 2025-08-03 00:00 in Shanghai
