@@ -90,14 +90,40 @@ METHOD = [
     "clean series: real anomalies of the data (Sunday production runs, holidays, load changes of the turbine) "
     "that the labels do not know. *precision* counts them as false; *precision without natural events* "
     "leaves them out and judges only what the injection changed.",
-    "- Tuning, done on a separate run (seed 1, 10 faults per kind) before the final run: the statistical "
-    "threshold went from 5 to 7 robust standard deviations (clean turbine alerts fell to about 0 per year); "
-    "CUSUM slack from 0.5 to 1.0 and h from 8 to 15, and CUSUM now reports once per excursion; the steel "
-    "calendar was set from the load profile instead of 08:00–17:00; the spike size went from the median "
-    "hourly consumption to the 95th percentile (a median-sized spike is below the noise of steel production "
-    "hours). These are the defaults of the alert rules too. After the first final run, the off-hours window "
-    "moved from 20:00 to 21:00, because with shifts until 21:00 only 3 of 20 nights qualified; no detector "
-    "parameter changed and the seed stayed the same.",
+    "- First tuning, done on a separate run (seed 1, 10 faults per kind) before the first final run: the "
+    "statistical threshold went from 5 to 7 robust standard deviations; CUSUM slack from 0.5 to 1.0 and h from 8 "
+    "to 15, and CUSUM reports once per excursion; the steel calendar was set from the load profile instead of "
+    "08:00–17:00; the spike size went from the median hourly consumption to the 95th percentile. After that "
+    "run the off-hours window moved from 20:00 to 21:00 (with shifts until 21:00 only 3 of 20 nights "
+    "qualified); no detector parameter changed.",
+    "- Second tuning, again on seed 1 only (10 faults per kind; spike on all six series, off-hours on steel), "
+    "scoring recall, plain precision and the clean-series alert rate; the fault injection did not change. "
+    "Statistical detector, tried: baseline slot hour of week vs. (kind of day from the working calendar, hour); "
+    "4, 8 or 12 weeks of history; pooling the neighbouring hours (±1 h) of a slot; threshold 7, 8, 10, 12, 15 "
+    "or 20; MAD floor 5 %, 10 % or 20 % of the slot median; MAD floor 0, 5, 10, 15 or 20 % of the history's "
+    "mean; a peak limit of 1.0, 1.1 or 1.2 × the history's maximum or 99th / 99.9th percentile. Kept: kind of "
+    "day and hour, 8 weeks, threshold 10, floor 5 % of the slot median and 10 % of the mean, peak limit 1.1 × "
+    "the 99th percentile. Pooling neighbouring hours was dropped (no gain; it blurs the lunch break); the "
+    "maximum as peak was dropped, because an earlier spike in the history raised the limit. A floor of 15 % "
+    "had fewer clean alerts on seed 1 but 20 % already lost a spike, so 10 % was kept for margin. Off-hours, "
+    "tried: baseload median + 4 MAD vs. the 0.8, 0.9, 0.95 or 0.99 quantile of rest hours, 4 or 8 weeks, "
+    "margin 0, 10, 25, 50 or 100 %, minimum run 1–6 hours. Kept: 0.9 quantile of 4 weeks, margin 10 %, "
+    "at least 6 successive hours. These are the defaults of the alert rules too. The final run below was made "
+    "once with these values fixed.",
+    "- Spike size against the steel plant's variability: the injected spike adds 4 × 99.0 = 396 kWh to one "
+    "hour. The clean series' hourly consumption in production hours has slot medians of about 150–290 kWh and "
+    "a robust standard deviation of 33–207 kWh per hour-of-week slot (its highest hour of 2018: 564 kWh), so in "
+    "production hours the spike is 2–12 robust standard deviations: a score threshold alone cannot separate "
+    "it from the plant's own swings without also flagging them. On top of a production hour, however, it "
+    "exceeds anything the plant drew in the weeks before, which the peak limit uses. In idle hours (median "
+    "12–25 kWh) it is obvious.",
+    "- Caveat: the seed changes only where faults are injected. The clean series, and so the clean-series "
+    "alert rate, are the same in tuning and in the final run; that rate was tuned on, so it is not an "
+    "out-of-sample figure. What the remaining clean-series events on the steel series are: production on "
+    "Sundays (08:00–17:00, about twice a month in the second half of the year), weeks in January and February "
+    "when the plant ran past 21:00 until about 01:00, and shifts ending an hour late. They are real departures "
+    "from the calendar given to the detector; a site that enters its Sunday production days and its longer "
+    "shifts in the working calendar would not see them.",
 ]
 
 

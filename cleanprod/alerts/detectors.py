@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 import statistics
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -219,21 +219,35 @@ def off_hours(
     *,
     baseload: float,
     margin_percent: float = 0.0,
+    min_hours: int = 1,
 ) -> list[Detection]:
     """Flag hours outside working time whose consumption exceeds the baseload (plus a margin).
 
     ``is_working(start)`` decides for the hour starting at ``start`` and names the source of
     the decision (shift, weekend, official holiday, adjusted working day, site override,
-    or the weekday fallback for years without an official calendar).
+    or the weekday fallback for years without an official calendar). Only runs of at least
+    ``min_hours`` successive such hours are reported: a line left running keeps going, while
+    one late hour at the end of a shift is the shift running over.
     """
     limit = baseload * (1.0 + margin_percent / 100.0)
     found: list[Detection] = []
+    run: list[Detection] = []
+
+    def close() -> None:
+        if len(run) >= min_hours:
+            found.extend(run)
+        run.clear()
+
     for period in periods:
         if period.quantity is None:
+            close()
             continue
         working, reason = is_working(period.start)
         if working or period.quantity <= limit:
+            close()
             continue
+        if run and run[-1].end != period.start:
+            close()
         evidence: dict[str, Any] = {
             "expected": _round(limit),
             "actual": _round(period.quantity),
@@ -241,8 +255,11 @@ def off_hours(
             "baseload": _round(baseload),
             "calendar": reason,
         }
+        if min_hours > 1:
+            evidence["min_hours"] = min_hours
         evidence.update(_window(period))
-        found.append(Detection("off_hours", "off_hours", period.start, period.end, evidence))
+        run.append(Detection("off_hours", "off_hours", period.start, period.end, evidence))
+    close()
     return found
 
 
@@ -254,6 +271,27 @@ def estimate_baseload(values: Sequence[float], spread: float = 4.0) -> float | N
     middle = statistics.median(clean)
     mad = statistics.median(abs(value - middle) for value in clean)
     return middle + spread * MAD_SCALE * mad
+
+
+def baseload_quantile(values: Sequence[float], share: float = 0.9) -> float | None:
+    """Baseload as a high quantile of the site's own non-working hours.
+
+    The usual night and weekend level includes what always runs there: cooling, lighting,
+    a furnace held warm, a shift that sometimes runs over. A quantile of those hours follows
+    that level, whereas median + k·MAD would mark every busier rest hour.
+    """
+    return quantile(values, share)
+
+
+def quantile(values: Sequence[float], share: float) -> float | None:
+    """Compute the ``share`` quantile (0..1), interpolating linearly between ranks, or None without values."""
+    clean = sorted(value for value in values if value is not None and not math.isnan(value))
+    if not clean:
+        return None
+    position = share * (len(clean) - 1)
+    lower = math.floor(position)
+    upper = min(lower + 1, len(clean) - 1)
+    return clean[lower] + (clean[upper] - clean[lower]) * (position - lower)
 
 
 # --- statistical baseline -------------------------------------------------------------------
@@ -268,6 +306,30 @@ def day_of_week(stamp: datetime) -> int:
     return stamp.weekday()
 
 
+class DayKindHour:
+    """Key (kind of day, hour) of a local time; ``classify`` gives the kind of a date.
+
+    With the working calendar as ``classify`` (``workcalendar.day_kind``), all working days
+    of a few weeks share one slot per hour, five times the samples of the hour of the week.
+    A holiday or an adjusted working Sunday is compared with days of its own kind.
+    """
+
+    def __init__(self, classify: Callable[[date], str]) -> None:
+        self.classify = classify
+        self._cache: dict[date, str] = {}
+
+    def __call__(self, stamp: datetime) -> tuple[str, int]:
+        day = stamp.date()
+        kind = self._cache.get(day)
+        if kind is None:
+            kind = self._cache[day] = self.classify(day)
+        return kind, stamp.hour
+
+
+# A holiday has few samples in a few weeks of history; it is then compared with rest days.
+FALLBACK_KIND = {"holiday": "rest"}
+
+
 @dataclass(frozen=True)
 class Baseline:
     median: float
@@ -277,10 +339,10 @@ class Baseline:
 
 def robust_baseline(
     history: Sequence[tuple[datetime, float]],
-    key: Callable[[datetime], int],
-) -> dict[int, Baseline]:
-    """Median and median absolute deviation per seasonal key (hour of week, day of week)."""
-    groups: dict[int, list[float]] = {}
+    key: Callable[[datetime], Hashable],
+) -> dict[Hashable, Baseline]:
+    """Median and median absolute deviation per seasonal key (hour of week, day of week, kind of day and hour)."""
+    groups: dict[Hashable, list[float]] = {}
     for stamp, value in history:
         groups.setdefault(key(stamp), []).append(value)
     baselines = {}
@@ -303,27 +365,58 @@ def robust_score(actual: float, baseline: Baseline, mad_floor: float) -> float:
     return (actual - baseline.median) / (MAD_SCALE * max(baseline.mad, mad_floor))
 
 
+def _slot_label(slot: Hashable) -> str:
+    return " ".join(str(part) for part in slot) if isinstance(slot, tuple) else str(slot)
+
+
+def _slot_baseline(
+    baselines: dict[Hashable, Baseline], slot: Hashable, min_samples: int
+) -> tuple[Hashable, Baseline] | None:
+    baseline = baselines.get(slot)
+    if baseline is not None and baseline.samples >= min_samples:
+        return slot, baseline
+    if isinstance(slot, tuple) and len(slot) == 2 and slot[0] in FALLBACK_KIND:
+        other = (FALLBACK_KIND[slot[0]], slot[1])
+        baseline = baselines.get(other)
+        if baseline is not None and baseline.samples >= min_samples:
+            return other, baseline
+    return None
+
+
 def statistical(
     periods: Sequence[Period],
     history: Sequence[Period],
     now: datetime,
     *,
     local: Callable[[datetime], datetime],
-    key: Callable[[datetime], int] = hour_of_week,
+    key: Callable[[datetime], Hashable] = hour_of_week,
     threshold: float = 7.0,
     min_samples: int = 3,
     mad_floor_fraction: float = 0.05,
     mad_floor_absolute: float = 1e-6,
+    mad_floor_of_mean: float = 0.0,
+    peak_factor: float | None = None,
+    peak_quantile: float = 0.99,
     production: Sequence[float | None] | None = None,
     history_production: Sequence[float | None] | None = None,
 ) -> list[Detection]:
     """Score each period against the robust baseline of its seasonal slot in ``history``.
 
-    The MAD gets a floor of ``mad_floor_fraction`` of the slot's median (and an absolute
-    floor), so a slot that was exactly constant does not turn every small change into an
-    alarm. With ``production`` (aligned lists for periods and history), values are
-    consumption per unit of product; periods without production are skipped.
+    The MAD gets a floor of ``mad_floor_fraction`` of the slot's median, of
+    ``mad_floor_of_mean`` of the mean of the whole history, and an absolute floor, so a slot
+    that was exactly constant does not turn every small change into an alarm. The floor
+    from the mean matters for the idle hours of a plant, such as a lunch break or the hour
+    after the last shift. Their spread is a few kWh, so without it a shift that ends half an
+    hour late would score like a fault, though the excess is small against the site's load.
+    With ``production`` (aligned lists for periods and history), values are consumption per
+    unit of product; periods without production are skipped.
     High scores raise "above". Low scores raise "below" only for complete periods.
+
+    With ``peak_factor``, a period above ``peak_factor`` × the ``peak_quantile`` of all
+    history values (the site's usual full load, any slot) also raises "above", whatever its
+    slot's spread. This catches an extra full-load hour during production, where the
+    hour-to-hour swings of a batch process are too wide for the robust score. A quantile,
+    not the maximum, so that one earlier spike in the history does not raise the limit.
     """
 
     def values(series: Sequence[Period], made: Sequence[float | None] | None) -> list[tuple[Period, float]]:
@@ -343,16 +436,24 @@ def statistical(
         if (period.coverage >= COMPLETENESS_LIMIT)
     ]
     baselines = robust_baseline(usable_history, key)
+    level_floor = (
+        mad_floor_of_mean * abs(statistics.fmean(value for _stamp, value in usable_history))
+        if (mad_floor_of_mean and usable_history)
+        else 0.0
+    )
+    peak = quantile([value for _stamp, value in usable_history], peak_quantile) if peak_factor else None
+    peak_limit = peak * peak_factor if peak_factor is not None and peak is not None and peak > 0 else None
     found: list[Detection] = []
     for period, value in values(periods, production):
-        slot = key(local(period.start))
-        baseline = baselines.get(slot)
-        if baseline is None or baseline.samples < min_samples:
+        chosen = _slot_baseline(baselines, key(local(period.start)), min_samples)
+        if chosen is None:
             continue
-        floor = max(mad_floor_absolute, mad_floor_fraction * abs(baseline.median))
+        slot, baseline = chosen
+        floor = max(mad_floor_absolute, mad_floor_fraction * abs(baseline.median), level_floor)
         score = robust_score(value, baseline, floor)
         complete = period.is_complete(now)
-        if score > threshold:
+        above_peak = peak_limit is not None and value > peak_limit
+        if score > threshold or above_peak:
             cause = "above"
         elif score < -threshold and complete:
             cause = "below"
@@ -365,9 +466,12 @@ def statistical(
             "mad": _round(baseline.mad),
             "mad_floor": _round(floor),
             "samples": baseline.samples,
-            "slot": slot,
+            "slot": slot if isinstance(slot, int) else _slot_label(slot),
             "per_unit": production is not None,
         }
+        if peak_limit is not None:
+            evidence["peak_limit"] = _round(peak_limit)
+            evidence["above_peak"] = above_peak
         if not complete:
             evidence.update(partial_projection(period, now))
         evidence.update(_window(period))

@@ -33,11 +33,19 @@ SPECS: dict[str, dict[str, Param]] = {
         "max_increase_percent": Param(float, None, 0),
         "max_decrease_percent": Param(float, None, 0, 100),
     },
-    "off_hours": {"baseload": Param(float, None, 0), "margin_percent": Param(float, 10.0, 0, 1000)},
+    # Defaults tuned on injected faults in real series (docs/alert_evaluation.md, seed 1).
+    "off_hours": {
+        "baseload": Param(float, None, 0),
+        "margin_percent": Param(float, 10.0, 0, 1000),
+        "baseload_quantile": Param(float, 0.9, 0.5, 1),
+        "min_hours": Param(int, 6, 1, 24),
+    },
     "statistical": {
-        "weeks": Param(int, 4, 1, 52),
-        "threshold": Param(float, 7.0, 1, 100),
+        "weeks": Param(int, 8, 1, 52),
+        "threshold": Param(float, 10.0, 1, 100),
         "mad_floor_fraction": Param(float, 0.05, 0, 1),
+        "mad_floor_of_mean": Param(float, 0.1, 0, 1),
+        "peak_factor": Param(float, 1.1, 0, 10),
     },
     "stuck": {"intervals": Param(int, 8, 2, 10000), "tolerance": Param(float, 0.0, 0)},
     "drift": {

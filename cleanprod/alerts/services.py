@@ -11,6 +11,7 @@ import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -42,7 +43,7 @@ from .models import (
     Severity,
     WorkingCalendar,
 )
-from .workcalendar import CalendarSpec, Override, standard_spec
+from .workcalendar import CalendarSpec, Override, day_kind, standard_spec
 
 logger = logging.getLogger(__name__)
 
@@ -294,6 +295,8 @@ class SiteDetector:
         )
         self._product = site_product(site)
         self._production: dict[date, float | None] = {}
+        # Slot of the statistical baseline: the kind of day in the site's calendar, and the hour.
+        self.day_kind_hour = detectors.DayKindHour(partial(day_kind, self.spec))
 
     def local(self, stamp: datetime) -> datetime:
         return stamp.astimezone(self.zone)
@@ -338,8 +341,11 @@ class SiteDetector:
                 history,
                 now,
                 local=self.local,
+                key=self.day_kind_hour,
                 threshold=params["threshold"],
                 mad_floor_fraction=params["mad_floor_fraction"],
+                mad_floor_of_mean=params["mad_floor_of_mean"],
+                peak_factor=params["peak_factor"] or None,
             )
             return found + self.per_unit_statistical(meter, window, params)
         if kind == AlertKind.STUCK:
@@ -391,13 +397,20 @@ class SiteDetector:
                     and period.quantity is not None
                     and not self.is_working(period.start)[0]
                 ]
-                baseload = detectors.estimate_baseload(idle)
+                baseload = detectors.baseload_quantile(idle, params["baseload_quantile"])
                 if baseload is None:
                     return []
-            current = [period for period in series if period.start >= window.start]
-            return detectors.off_hours(
-                current, self.is_working, baseload=baseload, margin_percent=params["margin_percent"]
+            # A run that began before the window counts towards the minimum duration.
+            lookback = window.start - (params["min_hours"] - 1) * HOUR
+            current = [period for period in series if period.start >= lookback]
+            found = detectors.off_hours(
+                current,
+                self.is_working,
+                baseload=baseload,
+                margin_percent=params["margin_percent"],
+                min_hours=params["min_hours"],
             )
+            return [item for item in found if item.start >= window.start]
         if kind == AlertKind.DRIFT:
             drift_start = window.end - timedelta(days=params["days"])
             baseline_points_start = drift_start - timedelta(weeks=params["weeks"])

@@ -101,3 +101,22 @@ def standard_spec(official_holidays: bool = True) -> CalendarSpec:
     """Monday to Friday, 08:00–17:00: the calendar of a site that has not set its own."""
     day_shift: ShiftTimes = ((time(8), time(17)),)
     return CalendarSpec(shifts={weekday: day_shift for weekday in range(5)}, official_holidays=official_holidays)
+
+
+def day_kind(spec: CalendarSpec, day: date) -> str:
+    """Kind of day for a seasonal baseline: ``holiday``, ``rest``, ``working`` or ``working HH:MM-HH:MM``.
+
+    Official holidays (and site overrides that close a weekday) are ``holiday``; weekends and
+    other days without shifts are ``rest``. A worked day is ``working`` when it has the
+    site's main shifts (those of the first worked weekday) and names its own shifts
+    otherwise, so a short Saturday is compared with Saturdays. An adjusted working day
+    (调休, e.g. Sunday 2025-09-28) works the main shifts, so it is compared with weekdays.
+    """
+    working, shifts, reason = day_status(spec, day)
+    if not working:
+        if reason.startswith("official_holiday") or (reason == "site_override" and spec.shifts.get(day.weekday())):
+            return "holiday"
+        return "rest"
+    if shifts == _default_shifts(spec, date(2001, 1, 1)):  # 2001-01-01 is a Monday
+        return "working"
+    return "working " + ",".join(f"{start:%H:%M}-{end:%H:%M}" for start, end in shifts)

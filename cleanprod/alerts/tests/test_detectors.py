@@ -6,7 +6,7 @@ import pytest
 
 from cleanprod.alerts import detectors
 from cleanprod.alerts.detectors import DayCoverage, Period
-from cleanprod.alerts.workcalendar import CalendarSpec, Override, is_working, official_day, standard_spec
+from cleanprod.alerts.workcalendar import CalendarSpec, Override, day_kind, is_working, official_day, standard_spec
 
 T0 = datetime(2025, 3, 3, tzinfo=UTC)  # a Monday
 HOUR = timedelta(hours=1)
@@ -261,3 +261,120 @@ def test_site_override_and_night_shift() -> None:
     assert is_working(spec, datetime(2025, 3, 3, 23))[0] is True
     assert is_working(spec, datetime(2025, 3, 4, 5))[0] is True
     assert is_working(spec, datetime(2025, 3, 4, 7))[0] is False
+
+
+# --- baseline by kind of day, level floor, peak, off-hours duration -----------------------------
+
+
+def test_day_kind_from_official_calendar_and_shifts() -> None:
+    spec = standard_spec()
+    assert day_kind(spec, date(2025, 9, 26)) == "working"  # a Friday
+    assert day_kind(spec, date(2025, 9, 27)) == "rest"  # a Saturday
+    assert day_kind(spec, date(2025, 9, 28)) == "working"  # Sunday, adjusted working day (调休)
+    assert day_kind(spec, date(2025, 10, 2)) == "holiday"  # Thursday, National Day
+    assert day_kind(spec, date(2025, 10, 5)) == "holiday"  # Sunday inside the National Day holiday
+    short_saturday = CalendarSpec(
+        shifts={**dict.fromkeys(range(5), ((time(8), time(21)),)), 5: ((time(8), time(17)),)},
+        official_holidays=False,
+    )
+    assert day_kind(short_saturday, date(2025, 10, 2)) == "working"  # without the official calendar
+    assert day_kind(short_saturday, date(2025, 10, 4)) == "working 08:00-17:00"
+    assert day_kind(short_saturday, date(2025, 10, 5)) == "rest"
+    closed = CalendarSpec(shifts=short_saturday.shifts, overrides={date(2025, 10, 6): Override(False)})
+    assert day_kind(closed, date(2025, 10, 6)) == "holiday"  # a weekday the site closed
+
+
+def calendar_history(spec: CalendarSpec, first: date, last: date, work: float, rest: float) -> list[Period]:
+    """Hourly values: ``work`` from 08:00 to 17:00 on working days, ``rest`` otherwise, ± 1."""
+    series = []
+    day = first
+    while day <= last:
+        working = is_working(spec, datetime.combine(day, time(9)))[0]
+        for hour in range(24):
+            start = datetime.combine(day, time(hour), tzinfo=UTC)
+            level = work if working and 8 <= hour < 17 else rest
+            series.append(Period(start, start + HOUR, level + (1.0 if day.toordinal() % 2 else -1.0)))
+        day += DAY
+    return series
+
+
+def test_statistical_day_kind_adjusted_sunday_holiday() -> None:
+    spec = standard_spec()
+    history = calendar_history(spec, date(2025, 8, 3), date(2025, 9, 27), work=100.0, rest=10.0)
+    key = detectors.DayKindHour(lambda day: day_kind(spec, day))
+
+    def at(day: date, value: float) -> list[Period]:
+        start = datetime.combine(day, time(9), tzinfo=UTC)
+        return [Period(start, start + HOUR, value)]
+
+    now = datetime(2025, 11, 1, tzinfo=UTC)
+    production_on_adjusted_sunday = at(date(2025, 9, 28), 100.0)
+    rest_on_holiday = at(date(2025, 10, 2), 10.0)
+    current = production_on_adjusted_sunday + rest_on_holiday
+    # Hour of the week compares the working Sunday with Sundays and the holiday with Thursdays.
+    by_week = detectors.statistical(current, history, now, local=lambda s: s, threshold=5)
+    assert [(d.cause, d.start.date()) for d in by_week] == [("above", date(2025, 9, 28)), ("below", date(2025, 10, 2))]
+    # By kind of day both are normal; the holiday, with no holiday in the history, is compared with rest days.
+    assert detectors.statistical(current, history, now, local=lambda s: s, key=key, threshold=5) == []
+    found = detectors.statistical(at(date(2025, 10, 2), 100.0), history, now, local=lambda s: s, key=key, threshold=5)
+    assert [(d.cause, d.evidence["slot"], d.evidence["expected"]) for d in found] == [("above", "rest 9", 10.0)]
+
+
+def test_statistical_level_floor_late_shift_end() -> None:
+    spec = standard_spec(official_holidays=False)
+    history = calendar_history(spec, date(2025, 3, 2), date(2025, 3, 30), work=200.0, rest=10.0)
+    key = detectors.DayKindHour(lambda day: day_kind(spec, day))
+    start = datetime(2025, 3, 31, 17, tzinfo=UTC)  # Monday 17:00, the hour after the shift
+    overrun = [Period(start, start + HOUR, 60.0)]
+    spike = [Period(start + HOUR, start + 2 * HOUR, 400.0)]
+    now = start + DAY
+
+    def check(current: list[Period], of_mean: float) -> list[detectors.Detection]:
+        return detectors.statistical(
+            current, history, now, local=lambda s: s, key=key, threshold=10, mad_floor_of_mean=of_mean
+        )
+
+    # The 17:00 slot is 10 ± 1: 60 scores 34 against a floor of 5 % of the slot median.
+    assert len(check(overrun, 0.0)) == 1
+    # The mean of the history is about 59; 10 % of it as floor makes the overrun score about 49 / 8.8 = 5.6.
+    assert check(overrun, 0.1) == []
+    assert [d.evidence["mad_floor"] for d in check(spike, 0.1)] == [pytest.approx(5.91, abs=0.01)]
+
+
+def test_statistical_peak_limit_wide_slot() -> None:
+    # Production hours swing between 100 and 300; idle hours are 10.
+    history = []
+    start = T0 - 28 * DAY
+    for index in range(28 * 24):
+        hour = index % 24
+        value = 10.0
+        if 8 <= hour < 17:
+            value = 100.0 if (index // 24) % 2 else 300.0
+        history.append(Period(start + index * HOUR, start + (index + 1) * HOUR, value))
+    current = hours([500.0, 320.0], T0 + 9 * HOUR)
+    now = T0 + DAY
+    assert detectors.statistical(current, history, now, local=lambda s: s, threshold=5) == []
+    found = detectors.statistical(current, history, now, local=lambda s: s, threshold=5, peak_factor=1.1)
+    assert [d.start for d in found] == [T0 + 9 * HOUR]
+    assert found[0].evidence["above_peak"] is True
+    assert found[0].evidence["peak_limit"] == 330.0
+
+
+def test_off_hours_minimum_duration() -> None:
+    spec = standard_spec(official_holidays=False)
+    saturday = datetime(2025, 3, 8, tzinfo=UTC)
+    values: list[float | None] = [5.0] * 24
+    values[1:4] = [40.0, 40.0, 40.0]  # three hours
+    values[6:11] = [40.0, 40.0, None, 40.0, 40.0]  # a gap splits the run into two and two
+    values[14:20] = [40.0] * 6  # six hours
+    found = detectors.off_hours(
+        hours(values, saturday), lambda s: is_working(spec, s.replace(tzinfo=None)), baseload=8.0, min_hours=4
+    )
+    assert [d.start.hour for d in found] == list(range(14, 20))
+    assert found[0].evidence["min_hours"] == 4
+
+
+def test_baseload_quantile() -> None:
+    assert detectors.baseload_quantile([float(value) for value in range(11)], 0.9) == pytest.approx(9.0)
+    assert detectors.baseload_quantile([1.0, 2.0], 0.5) == pytest.approx(1.5)
+    assert detectors.baseload_quantile([]) is None

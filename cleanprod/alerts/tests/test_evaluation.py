@@ -62,3 +62,13 @@ def test_scoring_counts_overlaps_and_natural_events() -> None:
     assert result.recall == 0.5
     assert result.precision == 1 / 3
     assert result.precision_injected == 0.5
+
+
+def test_clean_rate_per_series() -> None:
+    report = evaluation.Report()
+    report.scores[("a", "spike", "statistical")] = evaluation.Score(1, 1, 1, 1)
+    report.clean[("a", "statistical")] = (3, 30.0)
+    report.clean[("b", "statistical")] = (6, 20.0)  # no spike injected into b
+    assert report.clean_rate("statistical", "all", "spike") == 3.0
+    assert report.clean_rate("statistical", "b", "spike") == 9.0
+    assert report.clean_rate("drift", "a", "spike") is None

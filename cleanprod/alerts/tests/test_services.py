@@ -48,7 +48,13 @@ def detection(start: datetime, cause: str = "above", actual: float = 10.0) -> De
 def test_new_site_gets_default_rules(site_a: Site) -> None:
     kinds = sorted(AlertRule.objects.filter(site=site_a).values_list("kind", flat=True))
     assert kinds == ["offline", "statistical", "stuck"]
-    assert rule_of(site_a, "statistical").parameters == {"weeks": 4, "threshold": 7.0, "mad_floor_fraction": 0.05}
+    assert rule_of(site_a, "statistical").parameters == {
+        "weeks": 8,
+        "threshold": 10.0,
+        "mad_floor_fraction": 0.05,
+        "mad_floor_of_mean": 0.1,
+        "peak_factor": 1.1,
+    }
 
 
 def test_spike_raises_statistical_alert_through_the_signal(site_a: Site, immediate_tasks: None) -> None:
@@ -220,6 +226,64 @@ def test_off_hours_with_calendar_override(site_a: Site) -> None:
     assert off[0].occurrences == 20
     assert off[0].first_seen == day_start  # 00:00 local
     assert off[0].evidence["calendar"] == "site_override:outside_shifts"
+
+
+def test_off_hours_run_across_window_start(site_a: Site) -> None:
+    """Six hours above the baseload from Friday 21:00 to Saturday 03:00; the window starts at midnight."""
+    meter = interval_meter(site_a, "E-A-KILN")
+    AlertRule.objects.create(site=site_a, kind="off_hours", name="kiln", parameters={"baseload": 10})
+    friday = datetime(2025, 3, 6, 16, tzinfo=UTC)  # 2025-03-07 00:00 in Shanghai
+    values = [5.0] * 48
+    values[21:27] = [50.0] * 6
+    values[24 + 10 : 24 + 13] = [50.0] * 3  # Saturday 10:00–13:00: three hours, too short
+    store(meter, friday, values)
+    saturday = friday + 24 * HOUR
+    raised = services.SiteDetector(site_a, saturday + 30 * HOUR).run(
+        {meter.pk: services.Window(saturday, saturday + 24 * HOUR)}
+    )
+    off = [alert for alert in raised if alert.kind == AlertKind.OFF_HOURS]
+    assert len(off) == 1
+    off[0].refresh_from_db()
+    assert (off[0].first_seen, off[0].occurrences) == (saturday, 3)
+    assert off[0].evidence["min_hours"] == 6
+
+
+def calendar_profile(first_local_day: datetime, days: int, site: Site, overrides: dict[int, str]) -> list[float]:
+    """Hourly values per local day: 100 from 08:00 to 17:00 on working days, else 10, ± 1 by day.
+
+    ``overrides`` maps a day index to "work" or "rest" to set that day's shape regardless of the calendar.
+    """
+    from cleanprod.alerts.workcalendar import day_kind
+
+    spec = services.calendar_spec(site)
+    values = []
+    for index in range(days):
+        day = (first_local_day + index * 24 * HOUR).astimezone(site.zone).date()
+        shape = overrides.get(index, "work" if day_kind(spec, day) == "working" else "rest")
+        for hour in range(24):
+            level = 100.0 if shape == "work" and 8 <= hour < 17 else 10.0
+            values.append(level + (1.0 if index % 2 else -1.0))
+    return values
+
+
+def test_statistical_day_kind_on_stored_data(site_a: Site) -> None:
+    """调休 Sunday 2025-09-28 works like a weekday and 2025-10-02 rests: neither is an anomaly."""
+    meter = interval_meter(site_a, "E-A-PRESS")
+    first = datetime(2025, 8, 2, 16, tzinfo=UTC)  # 2025-08-03 00:00 in Shanghai
+    days = 8 * 7 + 5  # to 2025-10-02
+    # Day 59 (2025-10-01, National Day) runs a full production day: that one is an anomaly.
+    store(meter, first, calendar_profile(first, days, site_a, {59: "work"}))
+    detector = services.SiteDetector(site_a, first + (days + 1) * 24 * HOUR)
+    windows = {meter.pk: services.Window(first + 56 * 24 * HOUR, first + days * 24 * HOUR)}
+    raised = detector.run(windows)
+    found = sorted(
+        (alert.first_seen.astimezone(site_a.zone).date().isoformat(), alert.cause)
+        for alert in raised
+        if alert.kind == AlertKind.STATISTICAL
+    )
+    assert found == [("2025-10-01", "above")]
+    alert = next(alert for alert in raised if alert.kind == AlertKind.STATISTICAL)
+    assert alert.evidence["slot"].startswith("rest ")  # a holiday without holidays in the history
 
 
 def test_completeness_from_rollups(site_a: Site) -> None:
