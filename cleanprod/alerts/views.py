@@ -19,6 +19,7 @@ from cleanprod.organization.access import Action, can, get_for_user, scoped, sit
 from cleanprod.organization.models import Site
 
 from . import services
+from .evidence import evidence_rows
 from .forms import AlertRuleForm, CalendarOverrideForm, ChannelForm, RespondForm, ShiftForm
 from .models import (
     Alert,
@@ -163,7 +164,7 @@ def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "alert": alert,
         "title": services.alert_title(alert.kind, alert.cause),
         "main": main,
-        "evidence": sorted(evidence.items()),
+        "evidence": evidence_rows(evidence),
         "events": alert.events.select_related("user"),
         "deliveries": alert.deliveries.select_related("channel"),
         "chart": _chart(alert),
