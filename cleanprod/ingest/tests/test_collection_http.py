@@ -38,8 +38,8 @@ def secret(site_a: Site) -> str:
 
 
 def post(secret: str | None, body: Any) -> Any:
-    headers = {"HTTP_AUTHORIZATION": f"Bearer {secret}"} if secret is not None else {}
-    return Client().post(URL, data=json.dumps(body), content_type="application/json", **headers)
+    headers = {"Authorization": f"Bearer {secret}"} if secret is not None else {}
+    return Client().post(URL, data=json.dumps(body), content_type="application/json", headers=headers)
 
 
 def readings(*items: tuple[str, str, Any]) -> dict[str, Any]:
