@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db import OperationalError
 from paho.mqtt.enums import CallbackAPIVersion
 
-from cleanprod.ingest.collection import mqtt as mqtt_module
+from cleanprod.ingest import pipeline
 from cleanprod.ingest.collection.mqtt import MqttCollector
 from cleanprod.ingest.models import MqttSubscription, MqttTopicMeter, RejectedMessage
 from cleanprod.metering.models import Meter, Reading
@@ -188,7 +188,7 @@ def test_database_outage_loses_nothing(
     MqttSubscription.objects.create(site=site_a, topic_filter=f"{prefix}/in", payload_format="json_object")
     collector = make_collector()
     wait_subscribed(collector)
-    real_store_rows = mqtt_module.store_rows
+    real_store_rows = pipeline.store_rows
     outage = {"on": True, "failed_writes": 0}
 
     def store_rows_during_outage(*args: Any, **kwargs: Any) -> Any:
@@ -204,7 +204,7 @@ def test_database_outage_loses_nothing(
         acked_with_rows.append(Reading.objects.filter(meter=counter).count())
         return real_ack(mid, qos)
 
-    monkeypatch.setattr(mqtt_module, "store_rows", store_rows_during_outage)
+    monkeypatch.setattr("cleanprod.ingest.collection.mqtt.store_rows", store_rows_during_outage)
     monkeypatch.setattr(collector.client, "ack", ack)
     payloads = [
         f'{{"meter": "E-A-LINE1", "timestamp": "2024-04-10T10:{minute:02d}:00+08:00", "value": {1500 + minute}}}'
