@@ -1,12 +1,17 @@
 """The MQTT collector behind `cleanprod mqtt`: subscribe, decode, store in batches, acknowledge after commit.
 
 paho-mqtt runs the network loop in its own thread and only queues each message. The main
-thread stores the queued messages every ``batch_seconds`` or ``batch_size`` messages through the
-import pipeline in one transaction, and acknowledges them (PUBACK, QoS 1) only after the commit.
+thread takes a batch (up to ``batch_size`` messages, ``batch_seconds`` long, ended early by a
+pause of ``idle_seconds``), stores it through the import pipeline in one transaction, and
+acknowledges its messages (PUBACK, QoS 1) only after the commit.
 While the database is unavailable the batch is kept and retried with exponential back-off, and
 nothing is acknowledged, so the broker still holds every message. The session is persistent
 (clean_session=False and a fixed client id), so after a crash the broker delivers the
 unacknowledged messages again and the pipeline drops the ones already stored as identical duplicates.
+
+NOTE: the broker itself drops QoS 1 messages for a client whose queue is full (Mosquitto 2.0:
+max_queued_messages, default 1000). Raise it in the broker's configuration for sources that
+send faster than the collector stores, or while the database may be down for long.
 """
 
 import logging
@@ -73,6 +78,7 @@ class MqttCollector:
         refresh_seconds: float = 60.0,
         max_retry_seconds: float = 60.0,
         first_retry_seconds: float = 0.5,
+        idle_seconds: float = 0.05,
     ) -> None:
         self.host = host
         self.port = port
@@ -81,6 +87,7 @@ class MqttCollector:
         self.refresh_seconds = refresh_seconds
         self.max_retry_seconds = max_retry_seconds
         self.first_retry_seconds = first_retry_seconds
+        self.idle_seconds = idle_seconds
         self.confirmed_filters = 0  # SUBACKs received since the last connect
         self.inbox: queue.Queue[Received] = queue.Queue()
         self.stop_event = threading.Event()
@@ -175,6 +182,11 @@ class MqttCollector:
         self.client.loop_stop()
 
     def _collect(self, wait: float) -> list[Received]:
+        """Take messages until batch_size, ``wait`` seconds, or a pause of idle_seconds once the batch has begun.
+
+        The pause matters because the broker stops sending when as many messages as its in-flight
+        window allows are unacknowledged; waiting longer then only delays the acknowledgements.
+        """
         batch: list[Received] = []
         deadline = time.monotonic() + wait
         while len(batch) < self.batch_size:
@@ -182,7 +194,7 @@ class MqttCollector:
             if remaining <= 0:
                 break
             try:
-                batch.append(self.inbox.get(timeout=remaining))
+                batch.append(self.inbox.get(timeout=min(remaining, self.idle_seconds) if batch else remaining))
             except queue.Empty:
                 break
         return batch
