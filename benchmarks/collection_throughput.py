@@ -6,8 +6,8 @@ the same number of new readings of its own meters:
 - raw: Reading.objects.bulk_create in chunks of 1,000 (no derived consumption, rollups or checks);
 - http: POST /api/v1/readings/batch with batches of 1,000 readings, sent one after another over
   real HTTP to a wsgiref server on 127.0.0.1 in a thread of the worker;
-- mqtt: one JSON reading per message published with QoS 1 to the local Mosquitto, stored by the
-  MqttCollector in a thread; timed from the first publish until every reading is in the database.
+- mqtt: one JSON reading per message, published with QoS 1 to the local Mosquitto and stored by
+  the MqttCollector in a thread. The time runs from the first publish until every reading is stored.
 Prints readings per second and the ratio path / raw.
 
     .venv/bin/python benchmarks/collection_throughput.py [--meters 20] [--readings 20000] [--backend sqlite postgresql]

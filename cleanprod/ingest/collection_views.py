@@ -1,7 +1,7 @@
 """The Collection page of a site: API tokens, MQTT subscriptions, Modbus devices and rejected messages.
 
-Every user who can see the site sees the page; only users with CONFIGURE on the site get the
-forms, and every POST checks CONFIGURE again. A token's secret is shown once, in the response
+Every user who can view the site can open the page. Only users with CONFIGURE on the site get
+the forms, and every POST checks CONFIGURE again. A token's secret is shown once, in the response
 to the request that created it, and is stored nowhere.
 """
 

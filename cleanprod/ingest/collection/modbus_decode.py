@@ -1,9 +1,9 @@
 """Decode Modbus register words into meter values, and check them for a wrong register mapping.
 
 No I/O: the poller reads the words and calls these functions. A 32- or 64-bit value spans two
-or four 16-bit registers. Devices differ in which word comes first; reading a low-word-first
-counter as high-word-first makes it about 65,536 times too large, and reading an unsigned counter
-as signed makes it negative once it passes 2^31.
+or four 16-bit registers, and devices differ in which word comes first. A low-word-first counter
+read as high-word-first comes out about 65,536 times too large. An unsigned counter read as
+signed turns negative once it passes 2^31.
 """
 
 import struct
@@ -58,7 +58,7 @@ def decode_value(words: Sequence[int], data_type: str, word_order: str, scale: f
 
 @dataclass(frozen=True)
 class MappingWarning:
-    """Why a decoded counter looks like a wrong register mapping (code and evidence for the finding)."""
+    """A reason to suspect a wrong register mapping, with the evidence for the finding."""
 
     reason: str
     evidence: dict[str, float | int | str]

@@ -5,7 +5,7 @@ thread takes a batch (up to ``batch_size`` messages, ``batch_seconds`` long, end
 pause of ``idle_seconds``), stores it through the import pipeline in one transaction, and
 acknowledges its messages (PUBACK, QoS 1) only after the commit.
 While the database is unavailable the batch is kept and retried with exponential back-off, and
-nothing is acknowledged, so the broker still holds every message. The session is persistent
+nothing is acknowledged, so the broker keeps every message. The session is persistent
 (clean_session=False and a fixed client id), so after a crash the broker delivers the
 unacknowledged messages again and the pipeline drops the ones already stored as identical duplicates.
 
@@ -130,7 +130,7 @@ class MqttCollector:
     def _on_subscribe(self, client: paho.Client, userdata: Any, mid: int, reason_codes: Any, properties: Any) -> None:
         for reason_code in reason_codes:
             if reason_code.is_failure:
-                logger.error("MQTT subscription (message id %s) refused by the broker: %s", mid, reason_code)
+                logger.error("MQTT subscription (message id %s) rejected by the broker: %s", mid, reason_code)
             else:
                 self.confirmed_filters += 1
 
@@ -184,8 +184,8 @@ class MqttCollector:
     def _collect(self, wait: float) -> list[Received]:
         """Take messages until batch_size, ``wait`` seconds, or a pause of idle_seconds once the batch has begun.
 
-        The pause matters because the broker stops sending when as many messages as its in-flight
-        window allows are unacknowledged; waiting longer then only delays the acknowledgements.
+        The broker stops sending once its in-flight window is full of unacknowledged messages.
+        Waiting longer then only delays the acknowledgements, so a pause ends the batch.
         """
         batch: list[Received] = []
         deadline = time.monotonic() + wait

@@ -1,7 +1,7 @@
 """Pick one day of the steel demo data, move it to another date, and inject a fault, for scripts/replay.py.
 
 No database access. The KEPCO export labels each 15-minute value with the end of its interval,
-day first (01/01/2018 00:15), and dates the 00:00 row that closes a day with that same day, so
+day first (01/01/2018 00:15). It dates the 00:00 row that closes a day with that same day. So
 the 96 values of day D are the rows of D from 00:15 to 23:45 plus the row "D 00:00", which is
 the instant D+1 00:00.
 """

@@ -27,7 +27,7 @@ class Command(BaseCommand):
             default=PayloadFormat.JSON_OBJECT,
             help="MQTT payload format.",
         )
-        parser.add_argument("--meter-level", type=int, help="Topic level (from 1) that holds the meter code.")
+        parser.add_argument("--meter-level", type=int, help="Topic level (from 1) that contains the meter code.")
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:

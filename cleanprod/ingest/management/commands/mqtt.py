@@ -29,7 +29,10 @@ class Command(BaseCommand):
             help="MQTT client id; keep it fixed so the broker keeps unacknowledged messages across restarts.",
         )
         parser.add_argument(
-            "--batch-seconds", type=float, default=1.0, help="Longest wait before a batch is stored (s)."
+            "--batch-seconds",
+            type=float,
+            default=1.0,
+            help="Maximum time one batch collects messages before it is stored (s).",
         )
         parser.add_argument("--batch-size", type=int, default=1000, help="Most messages stored in one batch.")
         parser.add_argument(
