@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import paho.mqtt.client as paho
-from django.db import DatabaseError, close_old_connections, connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils.translation import gettext as _
 from paho.mqtt.enums import CallbackAPIVersion
 
@@ -138,7 +138,12 @@ class MqttCollector:
         self.inbox.put(Received(message.topic, bytes(message.payload), message.mid, message.qos, datetime.now(UTC)))
 
     def _subscribe_all(self) -> None:
-        for topic_filter in sorted({spec.topic_filter for spec in self.specs} - self.subscribed):
+        wanted = {spec.topic_filter for spec in self.specs}
+        for topic_filter in sorted(self.subscribed - wanted):
+            self.client.unsubscribe(topic_filter)
+            self.subscribed.discard(topic_filter)
+            logger.info("MQTT unsubscribed from %s", topic_filter)
+        for topic_filter in sorted(wanted - self.subscribed):
             result, _mid = self.client.subscribe(topic_filter, qos=QOS)
             if result == paho.MQTT_ERR_SUCCESS:
                 self.subscribed.add(topic_filter)
@@ -212,10 +217,10 @@ class MqttCollector:
                 logger.warning(
                     "storing MQTT messages failed (attempt %d), retrying in %.1f s: %s", attempt, delay, error
                 )
-                # A broken connection is replaced by a new one on the next query.
+                # The next query opens a new connection. Inside an outer transaction (tests) the
+                # connection belongs to the caller and stays open.
                 if not connection.in_atomic_block:
                     connection.close()
-                close_old_connections()
                 if self.stop_event.wait(delay):
                     logger.warning("collector stopped before the batch was stored; the broker keeps the messages")
                     return

@@ -254,3 +254,19 @@ def test_crash_before_commit_redelivers(
     wait_until(lambda: Reading.objects.filter(meter=counter).exists(), second)
     second.run_once(wait=0.5)  # a second delivery, if any, is an identical duplicate
     assert values(counter) == [1500.0]
+
+
+def test_refresh_follows_subscription_changes(site_a: Site, counter: Meter, prefix: str, make_collector: Any) -> None:
+    old = MqttSubscription.objects.create(site=site_a, topic_filter=f"{prefix}/old", payload_format="json_object")
+    collector = make_collector()
+    wait_subscribed(collector)
+
+    old.delete()
+    MqttSubscription.objects.create(site=site_a, topic_filter=f"{prefix}/new", payload_format="json_object")
+    collector.refresh()
+    wait_subscribed(collector, filters=2)
+
+    assert collector.subscribed == {f"{prefix}/new"}
+    publish(f"{prefix}/new", '{"meter": "E-A-LINE1", "timestamp": "2024-04-10T10:00:00+08:00", "value": 1500}')
+    wait_until(lambda: Reading.objects.filter(meter=counter).exists(), collector)
+    assert values(counter) == [1500.0]
