@@ -101,7 +101,7 @@ def readings_batch(request: HttpRequest, payload: BatchIn) -> BatchOut:
     already stored with the same value, so a repeated batch reports them all as duplicates.
     """
     token: ApiToken = request.auth  # type: ignore[attr-defined]
-    items = [reading.dict() for reading in payload.readings]
+    items = [reading.model_dump() for reading in payload.readings]
     rows: list[MemoryRow] = []
     problems: list[RowProblem] = []
     for index, item in enumerate(items):
