@@ -3,6 +3,7 @@
 Every test uses its own topic prefix and client id, so parallel runs do not see each other's messages.
 """
 
+import socket
 import threading
 import time
 import uuid
@@ -268,5 +269,25 @@ def test_refresh_follows_subscription_changes(site_a: Site, counter: Meter, pref
 
     assert collector.subscribed == {f"{prefix}/new"}
     publish(f"{prefix}/new", '{"meter": "E-A-LINE1", "timestamp": "2024-04-10T10:00:00+08:00", "value": 1500}')
+    wait_until(lambda: Reading.objects.filter(meter=counter).exists(), collector)
+    assert values(counter) == [1500.0]
+
+
+def test_reconnects_after_connection_loss(site_a: Site, counter: Meter, prefix: str, make_collector: Any) -> None:
+    MqttSubscription.objects.create(site=site_a, topic_filter=f"{prefix}/in", payload_format="json_object")
+    collector = make_collector()
+    wait_subscribed(collector)
+
+    # Cut the TCP connection under paho; its network thread reconnects after the back-off delay.
+    sock = collector.client.socket()
+    assert sock is not None
+    sock.shutdown(socket.SHUT_RDWR)
+    deadline = time.monotonic() + 5
+    while collector.connected.is_set():
+        assert time.monotonic() < deadline, "the collector did not notice the lost connection"
+        time.sleep(0.02)
+    assert collector.connected.wait(10), "the collector did not reconnect"
+
+    publish(f"{prefix}/in", '{"meter": "E-A-LINE1", "timestamp": "2024-04-10T10:00:00+08:00", "value": 1500}')
     wait_until(lambda: Reading.objects.filter(meter=counter).exists(), collector)
     assert values(counter) == [1500.0]
