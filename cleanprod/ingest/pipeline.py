@@ -384,16 +384,19 @@ class Importer:
         self.totals["conflicts_in_file"] += 1
         evidence = {"discarded": discarded[0], "kept": kept[0], "rows": f"{discarded[1]}, {kept[1]}"}
         store.insert_findings([(meter_id, stamp, "import.conflict", evidence, True)])
-        self.rejections.add(
-            discarded[1],
-            discarded[2],
-            _number_text(discarded[0]),
-            "conflict_in_file",
-            _(
+        params = {"later": kept[1], "kept": _number_text(kept[0]), "code": kept[2], "time": self._local(stamp)}
+        if isinstance(self.request, RowsRequest):
+            message = _(
+                "A later reading of the same batch gives %(kept)s for %(code)s at %(time)s and is kept instead; "
+                "if the later value is wrong, send the right value again."
+            )
+        else:
+            message = _(
                 "Row %(later)d of the same file gives %(kept)s for %(code)s at %(time)s, and the later row is kept; "
                 "if the later value is right nothing needs to change, otherwise correct the file and import it again."
             )
-            % {"later": kept[1], "kept": _number_text(kept[0]), "code": kept[2], "time": self._local(stamp)},
+        self.rejections.add(
+            discarded[1], discarded[2], _number_text(discarded[0]), "conflict_in_file", message % params
         )
 
     def _local(self, stamp: datetime) -> str:

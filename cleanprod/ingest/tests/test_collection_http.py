@@ -9,7 +9,7 @@ from django.test import Client
 
 from cleanprod.ingest.collection.tokens import create_token, revoke
 from cleanprod.ingest.models import ApiToken, RejectedMessage
-from cleanprod.metering.models import HourlyRollup, ImportBatch, Meter, Reading
+from cleanprod.metering.models import Finding, HourlyRollup, ImportBatch, Meter, Reading
 from cleanprod.metering.signals import readings_stored
 from cleanprod.organization.models import Site
 from cleanprod.resources.models import Resource
@@ -254,3 +254,27 @@ def test_endpoint_in_openapi_schema() -> None:
     schema = Client().get("/api/openapi.json").json()
 
     assert "/api/v1/readings/batch" in schema["paths"]
+
+
+def test_duplicates_and_conflicts_within_batch(counter: Meter, secret: str) -> None:
+    # Every timestamp twice; 10:30 with two values, of which the later is kept and flagged.
+    response = post(
+        secret,
+        readings(
+            ("E-A-LINE1", "2024-03-01T10:00:00+08:00", 2.10),
+            ("E-A-LINE1", "2024-03-01T10:00:00+08:00", 2.10),
+            ("E-A-LINE1", "2024-03-01T10:15:00+08:00", 1.95),
+            ("E-A-LINE1", "2024-03-01T10:15:00+08:00", 1.95),
+            ("E-A-LINE1", "2024-03-01T10:30:00+08:00", 2.40),
+            ("E-A-LINE1", "2024-03-01T10:30:00+08:00", 2.45),
+        ),
+    ).json()
+
+    assert response["inserted"] == 3
+    assert response["duplicates"] == 2
+    assert response["conflicts"] == 1
+    assert [row["index"] for row in response["rejected"]] == [4]
+    assert response["rejected"][0]["code"] == "conflict_in_file"
+    assert "batch" in response["rejected"][0]["message"]
+    assert [row[1] for row in stored(counter)] == [2.10, 1.95, 2.45]
+    assert Finding.objects.filter(meter=counter, code="import.conflict", blocking=True).count() == 1
