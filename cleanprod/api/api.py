@@ -8,14 +8,19 @@ fetched through cleanprod.api.lookups, which scopes it to the caller's sites.
 from ninja import NinjaAPI
 from ninja.security import django_auth
 
+from cleanprod.ingest.collection import http as collection_http
+
 from . import diagnosis, indicators, meters, sites
 from .errors import install_error_handlers
 
-# TODO(when API tokens are added for data collection): accept a token header next to the session.
+# The collection endpoint authenticates with an API token instead (cleanprod.ingest.collection.http).
 api = NinjaAPI(
     title="cleanprod API",
     version="1",
-    description="Read access to the sites, indicators, meter series and diagnoses of the caller's sites.",
+    description=(
+        "Read access to the sites, indicators, meter series and diagnoses of the caller's sites, "
+        "and a batch endpoint for meter readings authenticated with a site's API token."
+    ),
     auth=django_auth,
     urls_namespace="api",
 )
@@ -25,3 +30,4 @@ api.add_router("", sites.router)
 api.add_router("", indicators.router)
 api.add_router("", meters.router)
 api.add_router("", diagnosis.router)
+api.add_router("", collection_http.router)

@@ -102,8 +102,11 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(AuthenticationError)
     def on_authentication_error(request: HttpRequest, error: AuthenticationError) -> HttpResponse:
-        # TODO(when API tokens are added for data collection): mention the token header here.
-        return json_error("not_authenticated", _("Log in to use the API."), 401)
+        if request.path.startswith("/api/v1/"):
+            message = _("Send an API token of the site in the header Authorization: Bearer <token>.")
+        else:
+            message = _("Log in to use the API.")
+        return json_error("not_authenticated", message, 401)
 
     @api.exception_handler(Http404)
     def on_http_404(request: HttpRequest, error: Http404) -> HttpResponse:

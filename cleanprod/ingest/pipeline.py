@@ -13,7 +13,7 @@ import csv
 import hashlib
 import logging
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -39,7 +39,16 @@ from cleanprod.metering.signals import readings_stored
 from cleanprod.organization.models import Site
 from cleanprod.resources.units import UnitError, conversion_factor
 
-from .parsing import FileOptions, InvalidValueError, LongLayout, ParseError, TimestampLocalizer, WideLayout, open_table
+from .parsing import (
+    FileOptions,
+    InvalidValueError,
+    LongLayout,
+    ParsedRow,
+    ParseError,
+    TimestampLocalizer,
+    WideLayout,
+    open_table,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -61,6 +70,28 @@ class ImportRequest:
     progress: ProgressCallback | None = None
 
 
+# One reading held in memory: (row number, meter code, timestamp, value, unit or None).
+# A naive timestamp is in the site's local time, as in a file.
+MemoryRow = tuple[int, str, datetime, float | None, str | None]
+
+
+@dataclass
+class RowsRequest:
+    """Readings that arrive in memory (HTTP, MQTT, Modbus) rather than in a file.
+
+    ``conflict_hint`` ends the message of a rejected conflicting value with what the sender can
+    do, because the file import's advice (tick "replace conflicting values") fits only the upload page.
+    """
+
+    site: Site
+    source_name: str
+    dry_run: bool = False
+    replace_conflicts: bool = False
+    user: User | None = None
+    conflict_hint: str = ""
+    keep_all_rejections: bool = False
+
+
 @dataclass
 class MeterCounts:
     inserted: int = 0
@@ -78,8 +109,9 @@ class MeterCounts:
 class Rejections:
     """Every rejected value goes to the CSV file; the report keeps counts and a sample."""
 
-    def __init__(self, path: Path | None) -> None:
+    def __init__(self, path: Path | None, sample_size: int | None = SAMPLE_SIZE) -> None:
         self.count = 0
+        self.sample_size = sample_size
         self.by_code: dict[str, int] = defaultdict(int)
         self.sample: list[dict[str, Any]] = []
         self._file: TextIO | None = None
@@ -93,7 +125,7 @@ class Rejections:
     def add(self, row: int, column: str, value: str, code: str, message: str) -> None:
         self.count += 1
         self.by_code[code] += 1
-        if len(self.sample) < SAMPLE_SIZE:
+        if self.sample_size is None or len(self.sample) < self.sample_size:
             self.sample.append({"row": row, "column": column, "value": value, "code": code, "message": message})
         if self._writer is not None:
             self._writer.writerow([row, column, value, code, message])
@@ -111,15 +143,21 @@ Chunk = dict[int, dict[datetime, Entry]]
 
 
 class Importer:
-    def __init__(self, request: ImportRequest) -> None:
+    """One run of the pipeline: on a file (ImportRequest, `run`) or on rows in memory (RowsRequest, `run_rows`)."""
+
+    def __init__(self, request: ImportRequest | RowsRequest) -> None:
         self.request = request
         self.site = request.site
         self.meters = {
             meter.code: meter for meter in Meter.objects.filter(site=request.site).select_related("resource", "site")
         }
-        self.rejections = Rejections(request.rejected_path)
+        if isinstance(request, ImportRequest):
+            self.rejections = Rejections(request.rejected_path)
+            self.long_layout = isinstance(request.layout, LongLayout)
+        else:
+            self.rejections = Rejections(None, None if request.keep_all_rejections else SAMPLE_SIZE)
+            self.long_layout = True
         self.localizer = TimestampLocalizer(request.site.zone)
-        self.long_layout = isinstance(request.layout, LongLayout)
         self.profiles: dict[int, MeterProfile] = {}
         self.bucket_cache = BucketCache()
         self.buffer = WriteBuffer()
@@ -142,38 +180,69 @@ class Importer:
 
     def run(self) -> dict[str, Any]:
         request = self.request
-        sha256 = file_sha256(request.path)
-        already: list[dict[str, Any]] = [
-            {"pk": pk, "created_at": created_at}
-            for pk, created_at in ImportBatch.objects.filter(site=self.site, sha256=sha256, kind=BatchKind.READINGS)
-            .order_by("created_at")
-            .values_list("pk", "created_at")
-        ]
-        total_rows = count_lines(request.path)
+        assert isinstance(request, ImportRequest), "run() imports a file; rows in memory go through run_rows()"
+        path = request.path
+        sha256 = file_sha256(path)
+        total_rows = count_lines(path)
+
+        def consume(report: dict[str, Any]) -> None:
+            with open_table(path, request.layout, request.options) as table:
+                report.update(table.report.as_dict())
+                if table.report.unmapped_columns:
+                    # A column the mapping does not mention is never dropped silently.
+                    raise ParseError(
+                        "unmapped_columns",
+                        gettext_lazy(
+                            "Columns %(columns)s are neither mapped to a meter nor listed as ignored; "
+                            "map them to meter codes or add them to the ignored columns."
+                        ),
+                        columns=", ".join(table.report.unmapped_columns),
+                    )
+                self._consume(table, total_rows)
+                report.update(table.report.as_dict())
+
+        return self._run(sha256, request.source_name or path.name, consume, keep_empty_batch=True)
+
+    def run_rows(self, rows: Iterable[MemoryRow], sha256: str = "") -> dict[str, Any]:
+        """Store readings held in memory with the same arithmetic, duplicate and conflict rules as a file.
+
+        ``sha256`` identifies the batch's content (for provenance and "already imported"). A batch
+        that stores and replaces nothing, such as a repeated one, leaves no ImportBatch behind.
+        """
+        assert isinstance(self.request, RowsRequest), "run_rows() takes a RowsRequest"
+
+        def parsed() -> Iterator[ParsedRow]:
+            for row_number, code, stamp, value, unit in rows:
+                yield ParsedRow(row_number, stamp, [(code, value, unit or None)], [])
+
+        def consume(report: dict[str, Any]) -> None:
+            self._consume(parsed(), 0)
+
+        return self._run(sha256, self.request.source_name, consume, keep_empty_batch=False)
+
+    def _run(
+        self, sha256: str, source_name: str, consume: Callable[[dict[str, Any]], None], *, keep_empty_batch: bool
+    ) -> dict[str, Any]:
+        request = self.request
+        already: list[dict[str, Any]] = []
+        if sha256:
+            already = [
+                {"pk": pk, "created_at": created_at}
+                for pk, created_at in ImportBatch.objects.filter(site=self.site, sha256=sha256, kind=BatchKind.READINGS)
+                .order_by("created_at")
+                .values_list("pk", "created_at")
+            ]
         report: dict[str, Any] = {"dry_run": request.dry_run, "sha256": sha256}
         try:
             with transaction.atomic():
                 self.batch = ImportBatch.objects.create(
                     site=self.site,
                     kind=BatchKind.READINGS,
-                    source_name=request.source_name or request.path.name,
+                    source_name=source_name[:300],
                     sha256=sha256,
                     created_by=request.user if request.user and request.user.is_authenticated else None,
                 )
-                with open_table(request.path, request.layout, request.options) as table:
-                    report.update(table.report.as_dict())
-                    if table.report.unmapped_columns:
-                        # A column the mapping does not mention is never dropped silently.
-                        raise ParseError(
-                            "unmapped_columns",
-                            gettext_lazy(
-                                "Columns %(columns)s are neither mapped to a meter nor listed as ignored; "
-                                "map them to meter codes or add them to the ignored columns."
-                            ),
-                            columns=", ".join(table.report.unmapped_columns),
-                        )
-                    self._consume(table, total_rows)
-                    report.update(table.report.as_dict())
+                consume(report)
                 self._finish()
                 inserted = sum(counts.inserted for counts in self.counts.values())
                 self.batch.rows_inserted = inserted
@@ -183,6 +252,10 @@ class Importer:
                 if request.dry_run:
                     transaction.set_rollback(True)
                     report["batch"] = None
+                elif not keep_empty_batch and not self.counts and not self.rebuild:
+                    # Nothing refers to a batch that stored and replaced nothing.
+                    self.batch.delete()
+                    report["batch"] = None
                 else:
                     report["batch"] = self.batch.pk
                     self._announce()
@@ -190,7 +263,7 @@ class Importer:
             self.rejections.close()
         return report
 
-    def _consume(self, table: Any, total_rows: int) -> None:
+    def _consume(self, table: Iterable[ParsedRow], total_rows: int) -> None:
         chunk: Chunk = defaultdict(dict)
         chunk_values = 0
         chunk_size = settings.CLEANPROD_IMPORT_CHUNK_ROWS
@@ -203,9 +276,9 @@ class Importer:
                 self.rejections.add(issue.row_number, issue.column, issue.value, issue.code, str(issue.message))
             if row.timestamp is None:
                 continue
-            series = row.values[0][0] if self.long_layout and row.values else None
+            series_key = row.values[0][0] if self.long_layout and row.values else None
             try:
-                stamp = self._utc(row.timestamp, series)
+                stamp = self._utc(row.timestamp, series_key)
             except InvalidValueError as error:
                 issue = error.to_issue(row.row_number, "", row.timestamp.isoformat(sep=" "))
                 self.rejections.add(issue.row_number, issue.column, issue.value, issue.code, str(issue.message))
@@ -292,7 +365,7 @@ class Importer:
         return self.unit_factors[key]
 
     def _progress(self, phase: str, rows_read: int, total_rows: int) -> None:
-        if self.request.progress is None:
+        if not isinstance(self.request, ImportRequest) or self.request.progress is None:
             return
         percent = min(99.0, 100.0 * rows_read / total_rows) if total_rows else 0.0
         self.request.progress(
@@ -311,16 +384,19 @@ class Importer:
         self.totals["conflicts_in_file"] += 1
         evidence = {"discarded": discarded[0], "kept": kept[0], "rows": f"{discarded[1]}, {kept[1]}"}
         store.insert_findings([(meter_id, stamp, "import.conflict", evidence, True)])
-        self.rejections.add(
-            discarded[1],
-            discarded[2],
-            _number_text(discarded[0]),
-            "conflict_in_file",
-            _(
+        params = {"later": kept[1], "kept": _number_text(kept[0]), "code": kept[2], "time": self._local(stamp)}
+        if isinstance(self.request, RowsRequest):
+            message = _(
+                "A later reading of the same batch gives %(kept)s for %(code)s at %(time)s and is kept instead; "
+                "if the later value is wrong, send the right value again."
+            )
+        else:
+            message = _(
                 "Row %(later)d of the same file gives %(kept)s for %(code)s at %(time)s, and the later row is kept; "
                 "if the later value is right nothing needs to change, otherwise correct the file and import it again."
             )
-            % {"later": kept[1], "kept": _number_text(kept[0]), "code": kept[2], "time": self._local(stamp)},
+        self.rejections.add(
+            discarded[1], discarded[2], _number_text(discarded[0]), "conflict_in_file", message % params
         )
 
     def _local(self, stamp: datetime) -> str:
@@ -405,17 +481,25 @@ class Importer:
             else:
                 self.totals["conflicts_rejected"] += 1
                 self.rejections.add(
-                    row_number,
-                    column,
-                    _number_text(incoming),
-                    "conflict",
-                    _(
-                        "A reading of %(stored)s is already stored for %(code)s at %(time)s; choose "
-                        "“replace conflicting values” to overwrite it (the old value is kept in the history)."
-                    )
-                    % {"stored": _number_text(value), "code": column, "time": self._local(stamp)},
+                    row_number, column, _number_text(incoming), "conflict", self._conflict_message(value, column, stamp)
                 )
         return new
+
+    def _conflict_message(self, stored: float, code: str, stamp: datetime) -> str:
+        params = {"stored": _number_text(stored), "code": code, "time": self._local(stamp)}
+        if isinstance(self.request, RowsRequest) and self.request.conflict_hint:
+            return (
+                _("A reading of %(stored)s is already stored for %(code)s at %(time)s.") % params
+                + " "
+                + self.request.conflict_hint
+            )
+        return (
+            _(
+                "A reading of %(stored)s is already stored for %(code)s at %(time)s; choose "
+                "“replace conflicting values” to overwrite it (the old value is kept in the history)."
+            )
+            % params
+        )
 
     def _replace(self, pk: int, meter_id: int, stamp: datetime, old: float, new: float, *, record: bool) -> None:
         Reading.objects.filter(pk=pk).update(value=new, batch=self.batch)
@@ -559,4 +643,18 @@ def count_lines(path: Path) -> int:
     return lines
 
 
-__all__ = ["ImportRequest", "ParseError", "import_readings"]
+def store_rows(request: RowsRequest, rows: Iterable[MemoryRow], sha256: str = "") -> dict[str, Any]:
+    """Run the pipeline on readings held in memory, in one transaction; return the import report."""
+    report = Importer(request).run_rows(rows, sha256)
+    logger.info(
+        "rows stored: site=%s source=%s inserted=%s duplicates=%s rejected=%s",
+        request.site.pk,
+        request.source_name,
+        report.get("inserted"),
+        report.get("duplicates_identical"),
+        report.get("rejected"),
+    )
+    return report
+
+
+__all__ = ["ImportRequest", "MemoryRow", "ParseError", "RowsRequest", "import_readings", "store_rows"]

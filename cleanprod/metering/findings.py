@@ -42,6 +42,11 @@ FINDING_DESCRIPTIONS: dict[str, Promise] = {
         "One import contained two different values for the same meter and timestamp. The later "
         "row was kept, and the other value is shown here for review."
     ),
+    "import.register_mapping": _(
+        "Check the register mapping: a value polled over Modbus is an exact multiple of 65,536 or rose faster "
+        "than the rated power allows, as a wrong word order or data type gives. "
+        "The value is stored and held for review."
+    ),
 }
 
 EVIDENCE_LABELS: dict[str, Promise] = {
@@ -66,6 +71,13 @@ EVIDENCE_LABELS: dict[str, Promise] = {
     "discarded": _("discarded value"),
     "kept": _("kept value"),
     "rows": _("file rows"),
+    "reason": _("reason"),
+    "registers": _("register words"),
+    "data_type": _("data type"),
+    "word_order": _("word order"),
+    "raw": _("decoded integer"),
+    "step_kwh": _("step (kWh)"),
+    "limit_kwh": _("rated power × elapsed time (kWh)"),
 }
 
 

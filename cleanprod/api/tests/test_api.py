@@ -539,6 +539,7 @@ def test_openapi_schema_lists_endpoints(client):
         "/api/meters/{meter_id}/hourly",
         "/api/sites/{site_id}/diagnosis",
         "/api/sites/{site_id}/diagnosis/priorities.xlsx",
+        "/api/v1/readings/batch",
     }
     start = next(p for p in paths["/api/sites/{site_id}/indicators"]["get"]["parameters"] if p["name"] == "start")
     assert start["schema"]["format"] == "date"

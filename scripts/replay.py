@@ -1,0 +1,159 @@
+"""Replay one day of the steel demo plant's 15-minute electricity data into a running cleanprod.
+
+The demo (`make run`, http://127.0.0.1:8000) has the site steel-gwangyang with the interval
+meter STEEL-MAIN. This script takes one day of the same KEPCO data, moves it to today (or
+--date) in the site's time zone, and sends it over HTTP or MQTT, spread over --speed seconds,
+so that the dashboards and alert detectors see the day arrive. A fault can be injected.
+
+Run it with the venv's python from the repository root:
+
+    # HTTP: create a token on the Collection page (or with --create-token) and send a day in 96 s
+    .venv/bin/python scripts/replay.py --via http --create-token
+    .venv/bin/python scripts/replay.py --via http --token cp_... --speed 96
+
+    # MQTT: the collector must run next to the server: `.venv/bin/python manage.py mqtt`
+    .venv/bin/python scripts/replay.py --via mqtt --speed 60
+
+    # inject a fault: spike | stuck | offhours | missing, at local time HH:MM for --minutes
+    .venv/bin/python scripts/replay.py --via http --token cp_... --inject offhours --meter STEEL-MAIN --at 02:00
+
+Options: --source-day (a day of 2018 in the data, default 2018-03-05), --date (target day,
+default today in the site's time zone), --url (default http://127.0.0.1:8000), --mqtt-host,
+--mqtt-port, --topic (default cleanprod/demo/<site>/<meter>), --print (only print the readings).
+With --via mqtt the script creates the MQTT subscription for --topic through
+`manage.py collection_setup`, in the database of this repository's settings (as `make run` uses).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from datetime import date, datetime
+from datetime import time as dt_time
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from cleanprod.ingest.collection.replay import INJECTIONS, ReplayReading, inject, shift_to, steel_day  # noqa: E402
+
+STEEL_FILE = ROOT / "cleanprod" / "demo" / "data" / "steel_industry" / "Steel_industry_data.csv"
+SITE = "steel-gwangyang"
+ZONE = ZoneInfo("Asia/Seoul")
+HTTP_BATCH = 1000
+
+
+def manage(*arguments: str) -> str:
+    """Run a management command of this repository and return its output, or exit with its error."""
+    result = subprocess.run(  # noqa: S603 - this interpreter and this repository's manage.py
+        [sys.executable, str(ROOT / "manage.py"), *arguments], capture_output=True, text=True, cwd=ROOT
+    )
+    if result.returncode != 0:
+        raise SystemExit(f"manage.py {' '.join(arguments)} failed:\n{result.stderr.strip()}")
+    return result.stdout
+
+
+def send_http(url: str, token: str, meter: str, readings: list[ReplayReading]) -> dict[str, object]:
+    body = json.dumps(
+        {
+            "readings": [
+                {"meter": meter, "timestamp": item.timestamp.isoformat(), "value": item.value} for item in readings
+            ]
+        }
+    ).encode()
+    request = urllib.request.Request(  # noqa: S310 - the server URL the user gave
+        f"{url.rstrip('/')}/api/v1/readings/batch",
+        data=body,
+        headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"},
+        method="POST",
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310 - the URL the user gave
+            return dict(json.loads(response.read()))
+    except urllib.error.HTTPError as error:
+        raise SystemExit(f"HTTP {error.code} from {url}: {error.read().decode(errors='replace')}") from error
+    except urllib.error.URLError as error:
+        raise SystemExit(f"cannot reach {url} ({error.reason}); start the demo with `make run`") from error
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--via", choices=["http", "mqtt"], default="http", help="Transport (default http).")
+    parser.add_argument("--token", help="API token of the steel site (HTTP).")
+    parser.add_argument("--create-token", action="store_true", help="Create a token through manage.py and print it.")
+    parser.add_argument("--url", default="http://127.0.0.1:8000", help="Base URL of the running server.")
+    parser.add_argument("--mqtt-host", default="127.0.0.1", help="MQTT broker host.")
+    parser.add_argument("--mqtt-port", type=int, default=1883, help="MQTT broker port.")
+    parser.add_argument("--topic", help="MQTT topic (default cleanprod/demo/<site>/<meter>).")
+    parser.add_argument("--meter", default="STEEL-MAIN", help="Meter code that receives the readings.")
+    parser.add_argument("--source-day", type=date.fromisoformat, default=date(2018, 3, 5), help="Day of the data.")
+    parser.add_argument("--date", type=date.fromisoformat, help="Target day (default today in Asia/Seoul).")
+    parser.add_argument("--speed", type=float, default=96.0, help="Seconds the whole day takes (0 = at once).")
+    parser.add_argument("--inject", choices=INJECTIONS, help="Fault to inject.")
+    parser.add_argument("--at", default="02:00", help="Local start time of the fault, HH:MM.")
+    parser.add_argument("--minutes", type=int, default=60, help="Length of the fault (not for spike), minutes.")
+    parser.add_argument("--print", action="store_true", help="Print the readings instead of sending them.")
+    args = parser.parse_args()
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cleanprod.settings")
+    if args.create_token:
+        output = manage("collection_setup", SITE, "--token", "replay script")
+        print(output.strip())
+        print("Run the script again with --token and the secret above.")
+        return
+
+    target = args.date or datetime.now(ZONE).date()
+    readings = shift_to(steel_day(STEEL_FILE, args.source_day, ZONE), target)
+    if args.inject:
+        readings = inject(readings, args.inject, dt_time.fromisoformat(args.at), args.minutes)
+    if args.print:
+        for item in readings:
+            print(f"{args.meter} {item.timestamp.isoformat()} {item.value}")
+        return
+
+    pause = args.speed / max(len(readings), 1)
+    if args.via == "http":
+        if not args.token:
+            raise SystemExit("--via http needs --token (create one on the Collection page or with --create-token)")
+        # At full speed the day goes in one batch; otherwise one reading per request at its scaled time.
+        chunk = HTTP_BATCH if args.speed <= 0 else 1
+        for offset in range(0, len(readings), chunk):
+            result = send_http(args.url, args.token, args.meter, readings[offset : offset + chunk])
+            rejected_rows = result.get("rejected")
+            for rejected in rejected_rows if isinstance(rejected_rows, list) else []:
+                print(f"rejected: {rejected}", file=sys.stderr)
+            if pause:
+                time.sleep(pause)
+        print(f"sent {len(readings)} readings of {args.meter} for {target} over HTTP")
+        return
+
+    import paho.mqtt.client as paho
+    from paho.mqtt.enums import CallbackAPIVersion
+
+    topic = args.topic or f"cleanprod/demo/{SITE}/{args.meter}"
+    print(manage("collection_setup", SITE, "--mqtt-topic", topic).strip())
+    print("The MQTT collector must be running: .venv/bin/python manage.py mqtt")
+    client = paho.Client(CallbackAPIVersion.VERSION2, client_id=f"cleanprod-replay-{os.getpid()}")
+    client.connect(args.mqtt_host, args.mqtt_port)
+    client.loop_start()
+    try:
+        for item in readings:
+            payload = json.dumps({"meter": args.meter, "timestamp": item.timestamp.isoformat(), "value": item.value})
+            client.publish(topic, payload, qos=1).wait_for_publish(timeout=10)
+            if pause:
+                time.sleep(pause)
+    finally:
+        client.disconnect()
+        client.loop_stop()
+    print(f"published {len(readings)} readings of {args.meter} for {target} to {topic}")
+
+
+if __name__ == "__main__":
+    main()
