@@ -4,8 +4,9 @@ Generates 200 interval meters × 29 days of 15-minute values (4 weeks of baselin
 day under test, 556,800 readings) and imports them through the pipeline into a fresh
 SQLite database, so the rollups exist as in production. It then times:
 - detection: the default rules (statistical against the kind-of-day and hour baseline, whose
-  8 weeks of history find only the 4 generated here; stuck meter with related meters) over the last day of every meter, as the task that follows a
-  day's import runs it, plus the periodic watch pass (offline and completeness checks);
+  8 weeks of history find only the 4 generated here; stuck meter with related meters) over
+  the last day of every meter, as the task that follows a day's import runs it, plus the
+  periodic watch pass (offline and completeness checks);
 - reference, in the same run: one plain aggregate query over the same readings
   (SELECT meter_id, COUNT(*), SUM(value) ... GROUP BY meter_id over the 29 days).
 Prints both times and the ratio detection / reference.
