@@ -158,7 +158,9 @@ def report_docx(request: HttpRequest, pk: int) -> HttpResponse:
     with translation.override(REPORT_LANGUAGE):
         filename = report_filename(audit)
     # A non-ASCII name goes into filename* (RFC 5987), with an ASCII fallback in filename.
-    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
+    disposition = content_disposition_header(as_attachment=True, filename=filename)
+    if disposition is not None:  # None only for an inline response without a file name
+        response["Content-Disposition"] = disposition
     logger.info("audit %s: report downloaded by user %s", audit.pk, request.user.pk)
     return response
 

@@ -114,8 +114,8 @@ def populated(ledger_a: Any, audit_a: AuditProject, alice: User) -> AuditProject
         Option(audit=audit, title="更换节水喷嘴", aspect=OptionAspect.EQUIPMENT, investment=Decimal("0.5")),
         acting_user=alice,
     )
-    for criterion in ensure_criteria(audit):
-        OptionScore.objects.create(option=medium, criterion=criterion, score=Decimal("7"))
+    for screening_criterion in ensure_criteria(audit):
+        OptionScore.objects.create(option=medium, criterion=screening_criterion, score=Decimal("7"))
     change_status(medium, "screened_in", acting_user=alice)
     # Worked example B: I = 10, P = 1.58, 25 % tax, 10 years, 6 % → NPV 0.56, IRR 7.17 %.
     feasibility = Feasibility.objects.create(
