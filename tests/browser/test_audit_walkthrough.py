@@ -17,6 +17,7 @@ from docx import Document
 
 from cleanprod.audits.report_docx import format_money
 from cleanprod.audits.report_text import TEXT_ZH
+from cleanprod.audits.sankey_png import find_cjk_font
 from cleanprod.metering.models import DailyRollup
 from cleanprod.options.economics import EconomicInputs, evaluate
 from cleanprod.organization.models import Membership, Role, Site
@@ -151,6 +152,7 @@ def test_audit_from_creation_to_word_report(page, live_server, steel, screenshot
     overall = page.locator("#closure tr.total td").all_inner_texts()
     assert number(overall[4]) == pytest.approx(5.0)  # (100 − 38 − 57) / 100
     page.locator("#balance-sankey canvas").first.wait_for()
+    page.wait_for_timeout(1500)  # let the chart's entry animation finish before the screenshot
     screenshot("audit-07-balance")
 
     # 8. A cause of the rinse water.
@@ -230,6 +232,11 @@ def test_audit_from_creation_to_word_report(page, live_server, steel, screenshot
         for table in document.tables
         if len(table.columns) == 3 and any(row.cells[1].text == "NPV" for row in table.rows)
     ]
+    # The Sankey picture of the water balance, or the sentence that replaces it without a Chinese font.
+    if find_cjk_font() is not None:
+        assert len(document.inline_shapes) == 1
+    else:
+        assert any(paragraph.text == TEXT_ZH["ch4.sankey.missing"] for paragraph in document.paragraphs)
     assert len(economics) == 1
     assert economics[0]["NPV"].startswith("0.56")
     assert economics[0]["IRR"] == "7.17%"
