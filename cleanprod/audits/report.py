@@ -16,12 +16,15 @@ from typing import Any
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from cleanprod.options.export import resource_name
 from cleanprod.options.report import (
     report_feasibility,
     report_implementations,
     report_options,
     report_screening,
 )
+from cleanprod.options.services import verification_result
+from cleanprod.options.verification import Basis
 
 from . import report_data as rd
 from . import services
@@ -67,6 +70,7 @@ def _report_data(audit: AuditProject, today: date) -> rd.AuditReportData:
         screening=report_screening(audit),
         feasibility=report_feasibility(audit),
         implementations=report_implementations(audit),
+        before_after=before_after(audit),
     )
 
 
@@ -291,3 +295,36 @@ def causes(audit: AuditProject) -> tuple[rd.CauseAnalysis, ...]:
         texts = {name: "；".join(descriptions) for name, descriptions in zip(CAUSE_FIELDS, row["aspects"], strict=True)}
         result.append(rd.CauseAnalysis(stream=row["name"], **texts))
     return tuple(result)
+
+
+def before_after(audit: AuditProject) -> tuple[rd.BeforeAfter, ...]:
+    """Return the metered consumption before and after each implemented option whose saving was verified.
+
+    Per unit of product when production is recorded in both windows, otherwise per day with
+    data, as `options.services.verification_result` compares them.
+    """
+    rows = []
+    options = audit.options.filter(implementation__isnull=False).select_related("audit__site").order_by("number")
+    for option in options:
+        result = verification_result(option)
+        if result is None or result.outcome is None or result.resource is None:
+            continue
+        outcome = result.outcome
+        if outcome.basis == Basis.INTENSITY:
+            unit = _("%(unit)s per unit of product") % {"unit": result.unit}
+        else:
+            unit = f"{result.unit}/d"
+        change = (
+            (outcome.after_value - outcome.before_value) / outcome.before_value * 100 if outcome.before_value else None
+        )
+        rows.append(
+            rd.BeforeAfter(
+                indicator=f"{option.code} {resource_name(result.resource)}",
+                unit=unit,
+                before=outcome.before_value,
+                after=outcome.after_value,
+                change_percent=change,
+                note="；".join(result.notes),
+            )
+        )
+    return tuple(rows)

@@ -98,13 +98,13 @@ def test_audit_from_creation_to_word_report(page, live_server, steel, screenshot
     # 4. Pre-assessment snapshot; remember the ledger numbers the page shows.
     page.goto(f"{audit_url}/pre-assessment/")
     submit(page, page.locator("form[action$='/pre-assessment/snapshot/']"))
-    shown: dict[str, float] = {}
+    page_consumption: dict[str, float] = {}
     for row in page.locator("table.data").first.locator("tbody tr").all():
         cells = row.locator("td").all_inner_texts()
-        shown[cells[0]] = number(cells[1])
+        page_consumption[cells[0]] = number(cells[1])
     rollups = DailyRollup.objects.filter(meter__site=steel, meter__code="STEEL-MAIN", day__year=BASELINE_YEAR)
     ledger_kwh = sum(rollups.values_list("quantity", flat=True))
-    assert shown["电力"] == pytest.approx(ledger_kwh, abs=0.01)  # about 0.96 GWh in 2018
+    assert page_consumption["电力"] == pytest.approx(ledger_kwh, abs=0.01)  # about 0.96 GWh in 2018
     screenshot("audit-04-pre-assessment")
 
     # 5. Focus: the rolling mill and the coil line as candidates, scored, the mill chosen.
@@ -131,7 +131,7 @@ def test_audit_from_creation_to_word_report(page, live_server, steel, screenshot
     submit(page, page.locator("form:has(select[name=indicator])"))
     screenshot("audit-06-targets")
 
-    # 7. A water balance with three flows: 100 in, 60 to rinsing, 38 evaporated, 57 out of rinsing.
+    # 7. A water balance with four flows: 100 in, 60 to rinsing, 38 evaporated, 57 out of rinsing.
     page.goto(f"{audit_url}/balances/")
     page.select_option("select[name=kind]", "water")
     page.fill("input[name=name]", "轧钢冷却水平衡")
@@ -248,7 +248,7 @@ def test_audit_from_creation_to_word_report(page, live_server, steel, screenshot
         == [TEXT_ZH["resource"], TEXT_ZH["unit"], TEXT_ZH["quantity"]]
     )
     in_report = {row[0]: number(row[2]) for row in consumption[1:-1]}
-    assert set(in_report) == set(shown)
-    for name, value in shown.items():
+    assert set(in_report) == set(page_consumption)
+    for name, value in page_consumption.items():
         # The page prints two decimals, the report rounds large quantities to whole units.
         assert in_report[name] == pytest.approx(value, abs=0.51), name
