@@ -264,9 +264,15 @@ def balance(result: BalanceResult) -> rd.Balance:
             sankey_png = render_sankey_png(flows, result.unit)
         except (LookupError, ValueError) as error:
             logger.warning("balance %s: no Sankey picture in the report: %s", result.balance_id, error)
+    kind = str(BalanceKind(result.kind).label)
+    # The report titles a balance "{name}{kind}" (镀锌线 + 水平衡), so a name that already ends
+    # with the kind ("镀锌线水平衡") loses that ending instead of printing it twice.
+    name = result.name.strip()
+    if name.endswith(kind):
+        name = name.removesuffix(kind).rstrip()
     return rd.Balance(
-        kind=str(BalanceKind(result.kind).label),
-        name=result.name,
+        kind=kind,
+        name=name,
         unit=result.unit,
         tolerance_percent=result.tolerance_percent,
         flows=tuple(flows),

@@ -202,6 +202,17 @@ def test_closure_equals_balance_arithmetic(populated: AuditProject) -> None:
     assert len(document.inline_shapes) == 1  # the Sankey diagram
 
 
+def test_balance_name_without_repeated_kind(populated: AuditProject) -> None:
+    with translation.override("zh-hans"):
+        kind = str(BalanceKind.ENERGY.label)  # 能量平衡 once the catalogue is compiled
+    Balance.objects.create(audit=populated, kind=BalanceKind.ENERGY, name=f"轧钢{kind}", unit="MWh")
+    Balance.objects.create(audit=populated, kind=BalanceKind.ENERGY, name=kind, unit="MWh")
+
+    balances = report_data(populated, REPORT_DAY).balances
+
+    assert [balance.name for balance in balances if balance.kind == kind] == ["轧钢", ""]
+
+
 def test_sections_from_services(populated: AuditProject) -> None:
     data = report_data(populated, REPORT_DAY)
 
