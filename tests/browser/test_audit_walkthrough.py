@@ -112,15 +112,16 @@ def test_audit_from_creation_to_word_report(page, live_server, steel, screenshot
     for code in ("rolling", "coil-line"):
         page.select_option("select[name=unit]", str(steel.units.get(code=code).pk))
         submit(page, page.locator("form:has(select[name=unit])"))
-    fields = page.locator("#scores-form input[name^=s_]").all()
-    assert len(fields) >= 2
-    half = len(fields) // 2
-    for index, field in enumerate(fields):
-        field.fill("9" if index < half else "4")
+    rows = page.locator("#scores-form tbody tr")
+    assert rows.count() == 2
+    for field in rows.filter(has_text="轧钢车间").locator("input").all():
+        field.fill("9")
+    for field in rows.filter(has_text="卷板生产线").locator("input").all():
+        field.fill("4")
     with page.expect_navigation():  # the form's own button; the others remove a candidate
         page.locator("#scores-form > button[type=submit]").click()
     with page.expect_navigation():
-        page.locator("form[action*='/choose/'] button").first.click()
+        page.locator("form[action*='/choose/'] button").first.click()  # the ranking lists rank 1 first
     screenshot("audit-05-focus")
 
     # 6. A target on the comprehensive energy consumption; the baseline comes from the snapshot.
@@ -218,7 +219,7 @@ def test_audit_from_creation_to_word_report(page, live_server, steel, screenshot
 
     # 13. The overview links the report; download it and read it.
     page.goto(f"{audit_url}/")
-    assert "轧钢车间" in page.locator("dl.facts").inner_text()  # the chosen focus
+    assert page.locator("dl.facts dd").last.inner_text() == "轧钢车间 Rolling mill"  # the chosen focus
     screenshot("audit-13-overview")
     with page.expect_download() as info:
         page.locator("a[href$='/report.docx']").click()
