@@ -8,6 +8,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("new/", views.audit_create, name="create"),
     path("<int:pk>/", views.audit_overview, name="overview"),
     path("<int:pk>/edit/", views.audit_edit, name="edit"),
+    path("<int:pk>/report.docx", views.report_docx, name="report-docx"),
     path("<int:pk>/team/", views.team, name="team"),
     path("team/<int:pk>/", views.team_member_edit, name="team-member"),
     path("team/<int:pk>/delete/", views.team_member_delete, name="team-member-delete"),

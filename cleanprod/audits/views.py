@@ -16,7 +16,8 @@ from django.db import transaction
 from django.db.models import Model, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -25,6 +26,8 @@ from cleanprod.organization.access import Action, can, get_for_user, sites_for
 from . import services
 from .forms import AddStepForm, AuditForm, CommentForm, EvidenceForm, StepForm, TeamMemberForm
 from .models import AuditProject, Evidence, Phase, Step, StepComment, TeamMember
+from .report import REPORT_LANGUAGE, report_data
+from .report_docx import build_report
 
 M = TypeVar("M", bound=Model)
 
@@ -135,6 +138,31 @@ def audit_overview(request: HttpRequest, pk: int) -> HttpResponse:
         "today": today,
     }
     return render(request, "audits/audit_overview.html", context)
+
+
+DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def report_filename(audit: AuditProject) -> str:
+    """Return the report's file name: the audit name without path separators or control characters."""
+    name = "".join(" " if char in '/\\:*?"<>|' or ord(char) < 32 else char for char in audit.name).strip()
+    return _("%(audit)s report") % {"audit": name or audit.pk} + ".docx"
+
+
+@require_GET
+def report_docx(request: HttpRequest, pk: int) -> HttpResponse:
+    """Download the audit report (HJ 469-2009 layout) as a Word file, built from the frozen audit numbers."""
+    audit = get_audit(request, pk)
+    content = build_report(report_data(audit, timezone.localdate()))
+    response = HttpResponse(content, content_type=DOCX_CONTENT_TYPE)
+    with translation.override(REPORT_LANGUAGE):
+        filename = report_filename(audit)
+    # A non-ASCII name goes into filename* (RFC 5987), with an ASCII fallback in filename.
+    disposition = content_disposition_header(as_attachment=True, filename=filename)
+    if disposition is not None:  # None only for an inline response without a file name
+        response["Content-Disposition"] = disposition
+    logger.info("audit %s: report downloaded by user %s", audit.pk, request.user.pk)
+    return response
 
 
 # -- Team -------------------------------------------------------------------------------------
