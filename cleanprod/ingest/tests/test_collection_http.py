@@ -37,8 +37,10 @@ def secret(site_a: Site) -> str:
     return create_token(site_a, "SCADA line 1")[1]
 
 
-def post(secret: str | None, body: Any) -> Any:
+def post(secret: str | None, body: Any, language: str = "en") -> Any:
+    """Send a batch; answers are in the language the client asks for (Chinese by default)."""
     headers = {"Authorization": f"Bearer {secret}"} if secret is not None else {}
+    headers["Accept-Language"] = language
     return Client().post(URL, data=json.dumps(body), content_type="application/json", headers=headers)
 
 
@@ -278,3 +280,11 @@ def test_duplicates_and_conflicts_within_batch(counter: Meter, secret: str) -> N
     assert "batch" in response["rejected"][0]["message"]
     assert [row[1] for row in stored(counter)] == [2.10, 1.95, 2.45]
     assert Finding.objects.filter(meter=counter, code="import.conflict", blocking=True).count() == 1
+
+
+def test_answer_is_chinese_when_the_client_asks_for_nothing(counter: Meter, secret: str) -> None:
+    response = post(secret, readings((counter.code, "10/04/2024", 5.0)), language="")
+
+    assert response.status_code == 200
+    assert "ISO 8601" in response.json()["rejected"][0]["message"]
+    assert "时间戳" in response.json()["rejected"][0]["message"]
