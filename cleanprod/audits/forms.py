@@ -74,12 +74,20 @@ class AuditForm(forms.ModelForm):  # type: ignore[type-arg]
             "tax_rate",
             "depreciation_years",
             "discount_rate",
+            "report_overview",
+            "enterprise_description",
+            "continuous_plan",
+            "conclusions",
         ]
         widgets = {
             "listed_on": forms.DateInput(attrs={"type": "date"}),
             "started_on": forms.DateInput(attrs={"type": "date"}),
             "finished_on": forms.DateInput(attrs={"type": "date"}),
             "scope_units": forms.CheckboxSelectMultiple,
+            "report_overview": forms.Textarea(attrs={"rows": 4}),
+            "enterprise_description": forms.Textarea(attrs={"rows": 4}),
+            "continuous_plan": forms.Textarea(attrs={"rows": 4}),
+            "conclusions": forms.Textarea(attrs={"rows": 4}),
         }
         field_classes = {"scope_units": ScopeUnitsField}
 

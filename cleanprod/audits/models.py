@@ -98,6 +98,20 @@ class AuditProject(models.Model):
         default=Decimal("0.08"),
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))],
     )
+    # The texts the auditors write for the report (HJ 469-2009 chapters 前言, 企业概况,
+    # 持续清洁生产 and 结论); the tables around them come from the data.
+    report_overview = models.TextField(_("foreword of the report"), blank=True)
+    enterprise_description = models.TextField(
+        _("production, products and processes"),
+        blank=True,
+        help_text=_("For the company profile chapter of the report."),
+    )
+    continuous_plan = models.TextField(
+        _("continuous cleaner production"),
+        blank=True,
+        help_text=_("The cleaner production organisation and system kept after the audit, and the next round."),
+    )
+    conclusions = models.TextField(_("conclusions"), blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

@@ -71,6 +71,9 @@ def _report_data(audit: AuditProject, today: date) -> rd.AuditReportData:
         feasibility=report_feasibility(audit),
         implementations=report_implementations(audit),
         before_after=before_after(audit),
+        overview=audit.report_overview,
+        continuous_plan=audit.continuous_plan,
+        conclusions=audit.conclusions,
     )
 
 
@@ -84,6 +87,7 @@ def enterprise_profile(audit: AuditProject) -> rd.EnterpriseProfile:
         province=enterprise.province,
         site_name=site.name,
         address=site.address,
+        description=audit.enterprise_description,
     )
 
 

@@ -331,3 +331,16 @@ def test_option_breadcrumb_links_overview(
     page = client_for(alice).get(reverse("options:list", args=[audit_a.pk])).content.decode()
 
     assert f'href="{reverse("audits:overview", args=[audit_a.pk])}"' in page
+
+
+def test_texts_written_by_the_auditors_appear_in_their_chapters(audit_a: AuditProject) -> None:
+    audit_a.report_overview = "本轮审核以轧钢工序为重点。"
+    audit_a.enterprise_description = "主要产品为热轧钢板，工艺为加热、轧制、冷却。"
+    audit_a.continuous_plan = "设立清洁生产办公室，每年开展一次内部审核。"
+    audit_a.conclusions = "审核目标全部完成。"
+    audit_a.save()
+
+    paragraphs = [paragraph.text for paragraph in build(audit_a).paragraphs]
+
+    for text in ("本轮审核以轧钢工序为重点。", "主要产品为热轧钢板", "设立清洁生产办公室", "审核目标全部完成。"):
+        assert any(text in paragraph for paragraph in paragraphs), text
