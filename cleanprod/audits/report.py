@@ -159,8 +159,8 @@ def _priority_reason(item: dict[str, Any]) -> str:
 def pre_assessment(numbers: dict[str, Any]) -> rd.PreAssessment:
     """Map the snapshot numbers: the site's consumption per resource, indicators per scope, priorities.
 
-    The snapshot keeps energy per resource but CO2 only as totals, so the CO2 column of the
-    consumption table stays empty rather than being recomputed with today's factors.
+    Snapshots taken before CO2 was kept per resource have no ``co2_t``; their CO2 column
+    stays empty rather than being recomputed with today's factors.
     """
     site = numbers["site"]
     consumption = tuple(
@@ -169,6 +169,7 @@ def pre_assessment(numbers: dict[str, Any]) -> rd.PreAssessment:
             unit=item["unit"],
             quantity=item["quantity"],
             energy_tce=item["energy_tce"],
+            co2_t=item.get("co2_t"),
         )
         for item in site["consumption"]
     )

@@ -300,6 +300,16 @@ def _scope_block(
     for part in indicators.energy_parts:
         if part.quantity > 0:
             energy_by_resource[part.resource_code] = energy_by_resource.get(part.resource_code, 0.0) + part.result
+    # CO2 of each resource consumed: purchased electricity and heat (scope 2), fuels burnt and
+    # carbonates decomposed (scope 1), each with the factor of its year.
+    co2_by_resource: dict[str, float] = {}
+    co2_parts = [*indicators.scope2_parts, *indicators.heat_scope2_parts, *indicators.carbonate_parts]
+    for factored in co2_parts:
+        if factored.quantity > 0:
+            co2_by_resource[factored.resource_code] = co2_by_resource.get(factored.resource_code, 0.0) + factored.result
+    for burnt in indicators.scope1_parts:
+        if burnt.quantity > 0:
+            co2_by_resource[burnt.resource_code] = co2_by_resource.get(burnt.resource_code, 0.0) + burnt.tco2
     block = {
         "unit_id": unit.pk if unit is not None else None,
         "code": unit.code if unit is not None else site.code,
@@ -316,6 +326,7 @@ def _scope_block(
                 "estimated": item.estimated,
                 "coverage": item.coverage,
                 "energy_tce": energy_by_resource.get(item.resource_code),
+                "co2_t": co2_by_resource.get(item.resource_code),
             }
             for item in indicators.consumption
         ],

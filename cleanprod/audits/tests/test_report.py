@@ -160,6 +160,10 @@ def test_consumption_table_equals_snapshot(populated: AuditProject) -> None:
     assert [item.energy_tce for item in data.pre_assessment.consumption] == [item["energy_tce"] for item in consumption]
     site_row = data.pre_assessment.indicators[0]
     assert site_row.co2_t == snapshot.numbers["site"]["total_co2_t"]["value"]
+    # Electricity is the only CO2 source of this ledger, so its row carries the whole total.
+    electricity_co2 = next(item.co2_t for item in data.pre_assessment.consumption if item.resource == "电力")
+    assert electricity_co2 == pytest.approx(snapshot.numbers["site"]["total_co2_t"]["value"])
+    assert electricity_co2 > 0
     assert data.pre_assessment.priorities[0].item == snapshot.numbers["priorities"][0]["unit_name"]
 
 
