@@ -341,12 +341,12 @@ class PreAssessmentSnapshot(models.Model):
         return f"{self.audit} · {self.taken_at:%Y-%m-%d %H:%M}"
 
 
-class FocusCriterion(models.Model):
-    """A factor of the weighted-sum ranking of audit focus candidates (权重总和计分排序法)."""
+class WeightedCriterion(models.Model):
+    """A criterion W of a weighted-sum ranking (权重总和计分排序法): S_j = Σ W_i × R_ij.
 
-    audit = models.ForeignKey(
-        AuditProject, on_delete=models.CASCADE, related_name="focus_criteria", verbose_name=_("audit")
-    )
+    The audit focus and the option screening each keep their own criteria per audit.
+    """
+
     key = models.SlugField(_("key"), max_length=50)
     label = models.CharField(_("criterion"), max_length=100)
     weight = models.DecimalField(
@@ -354,6 +354,20 @@ class FocusCriterion(models.Model):
         max_digits=6,
         decimal_places=2,
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("10"))],
+    )
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class FocusCriterion(WeightedCriterion):
+    """A factor of the ranking of audit focus candidates."""
+
+    audit = models.ForeignKey(
+        AuditProject, on_delete=models.CASCADE, related_name="focus_criteria", verbose_name=_("audit")
     )
     position = models.PositiveIntegerField(_("position"), default=0)
     history = HistoricalRecords()
@@ -363,9 +377,6 @@ class FocusCriterion(models.Model):
         verbose_name_plural = _("focus criteria")
         ordering = ["audit", "position", "pk"]
         constraints = [models.UniqueConstraint(fields=["audit", "key"], name="audits_focus_criterion_key_unique")]
-
-    def __str__(self) -> str:
-        return self.label
 
 
 class FocusCandidate(models.Model):

@@ -12,7 +12,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from cleanprod.audits.models import AuditProject
+from cleanprod.audits.models import AuditProject, WeightedCriterion
 from cleanprod.metering.models import Meter
 from cleanprod.resources.models import Resource
 from cleanprod.resources.units import UnitError, conversion_factor
@@ -143,19 +143,11 @@ class OptionTransition(models.Model):
         return f"{self.option_id}: {self.from_status} → {self.to_status}"
 
 
-class ScreeningCriterion(models.Model):
-    """A weighted criterion of the audit's option screening (权重总和计分排序法)."""
+class ScreeningCriterion(WeightedCriterion):
+    """A weighted criterion of the audit's option screening."""
 
     audit = models.ForeignKey(
         AuditProject, on_delete=models.CASCADE, related_name="screening_criteria", verbose_name=_("audit")
-    )
-    key = models.SlugField(_("key"), max_length=40)
-    label = models.CharField(_("criterion"), max_length=100)
-    weight = models.DecimalField(
-        _("weight"),
-        max_digits=6,
-        decimal_places=2,
-        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("10"))],
     )
     order = models.PositiveIntegerField(_("order"), default=0)
     history = HistoricalRecords()
@@ -165,9 +157,6 @@ class ScreeningCriterion(models.Model):
         verbose_name_plural = _("screening criteria")
         ordering = ["audit_id", "order", "pk"]
         constraints = [models.UniqueConstraint(fields=["audit", "key"], name="screening_criterion_unique_key")]
-
-    def __str__(self) -> str:
-        return self.label
 
 
 class OptionScore(models.Model):
