@@ -143,7 +143,7 @@ class RuleBook:
         return {kind: rule for kind, (_rank, rule) in best.items() if rule.enabled}
 
     def unit_totals(self) -> list[AlertRule]:
-        """The enabled rules on an organisation unit's total, which no per-meter rule replaces."""
+        """Return the enabled rules on an organisation unit's total, which no per-meter rule replaces."""
         return [rule for rule in self.rules if rule.is_unit_total and rule.enabled]
 
 
@@ -260,7 +260,7 @@ def daily_production(
 
 
 def site_product(site: Site, code: str = "", unit: OrganizationUnit | None = None) -> Resource | None:
-    """The product ``code``, else the first product the unit (if given) or the site records production of."""
+    """Return the product ``code``, else the first product with production records of the unit (if any) or the site."""
     if code:
         return Resource.objects.filter(code=code).first()
     records = ProductionRecord.objects.filter(site=site)
@@ -271,7 +271,7 @@ def site_product(site: Site, code: str = "", unit: OrganizationUnit | None = Non
 
 
 def unit_total_meters(rule: AlertRule) -> list[Meter]:
-    """The consumption meters of the rule's resource that the indicators count in the unit's total.
+    """Return the consumption meters of the rule's resource that the indicators count in the unit's total.
 
     The selection is ``counted_meters`` of the indicators: the unit and the units below it,
     no virtual meters, and no sub-meter whose parent meter is counted. Export and on-site

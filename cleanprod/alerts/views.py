@@ -136,6 +136,7 @@ def unread_feed(request: HttpRequest) -> JsonResponse:
 
 def _chart(alert: Alert) -> dict[str, Any]:
     """Hourly consumption of the meter from two days before the alert to a day after it."""
+    # NOTE: an alert on a unit's total has no meter, so its page shows no chart of the summed series.
     if alert.meter is None:
         return {}
     start = alert.first_seen - timedelta(days=2)
