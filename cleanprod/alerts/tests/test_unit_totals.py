@@ -398,3 +398,17 @@ def test_per_meter_per_unit_uses_site_production(site_a: Site) -> None:
     assert [(alert.cause, alert.meter) for alert in per_unit] == [("above", meter)]
     assert per_unit[0].evidence["actual"] == 120.0
     assert per_unit[0].evidence["production"] == 6.0
+
+
+def test_hourly_total_above_limit(site_a: Site) -> None:
+    """Hours of 30 + 40 = 70, 70 and 30 + 10 = 40 kWh against 65 kWh: the first two hours, on one alert."""
+    first = interval_meter(site_a, "E-AIR-1", organization_unit=air(site_a))
+    second = interval_meter(site_a, "E-AIR-2", organization_unit=air(site_a))
+    store(first, MIDNIGHT, [30.0, 30.0, 30.0])
+    store(second, MIDNIGHT, [40.0, 40.0, 10.0])
+    total_rule(site_a, "threshold", {"period": "hour", "above": 65})
+    raised = run_totals(site_a, [first], MIDNIGHT, MIDNIGHT + 3 * HOUR, MIDNIGHT + 4 * HOUR)
+    assert len(raised) == 1
+    alert = Alert.objects.get(pk=raised[0].pk)
+    assert (alert.first_seen, alert.last_seen, alert.occurrences) == (MIDNIGHT, MIDNIGHT + HOUR, 2)
+    assert alert.evidence["actual"] == 70.0
