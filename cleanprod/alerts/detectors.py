@@ -19,10 +19,10 @@ from __future__ import annotations
 
 import math
 import statistics
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Collection, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 # The national online energy monitoring of key energy-using units (发改环资〔2017〕1711号)
 # expects at least 90 % of uploads to arrive; below that a day is incomplete.
@@ -30,6 +30,8 @@ COMPLETENESS_LIMIT = 0.9
 # Scale of the median absolute deviation that makes it estimate the standard deviation of
 # normally distributed data (1 / Φ⁻¹(3/4)).
 MAD_SCALE = 1.4826
+
+MeterKey = TypeVar("MeterKey", bound=Hashable)
 
 
 @dataclass(frozen=True)
@@ -80,6 +82,29 @@ def partial_projection(period: Period, now: datetime) -> dict[str, Any]:
         "elapsed_share": _round(elapsed / length if length else 0.0),
         "projection_estimate": _round(projection),
     }
+
+
+def sum_periods(series: Mapping[MeterKey, Sequence[Period]], required: Collection[MeterKey]) -> list[Period]:
+    """Add up the periods of several meters that start at the same time, for a total of the meters.
+
+    The coverage of a sum is that of its least-covered meter. A ``required`` meter without a
+    period at that time covers none of it, so the sum stays partial until every meter has
+    reported. Other meters (inactive ones) count only where they have a period.
+    """
+    by_start: dict[datetime, dict[MeterKey, Period]] = {}
+    for key, periods in series.items():
+        for period in periods:
+            by_start.setdefault(period.start, {})[key] = period
+    totals = []
+    for start in sorted(by_start):
+        parts = list(by_start[start].values())
+        quantities = [period.quantity for period in parts if period.quantity is not None]
+        coverage = min(period.coverage for period in parts)
+        if any(key not in by_start[start] for key in required):
+            coverage = 0.0
+        quantity = sum(quantities) if quantities else None
+        totals.append(Period(start, parts[0].end, quantity, coverage))
+    return totals
 
 
 # --- thresholds ---------------------------------------------------------------------------

@@ -35,6 +35,7 @@ LABELS = {
     "cusum": gettext_lazy("CUSUM statistic"),
     "coverage": gettext_lazy("data coverage"),
     "consumption": gettext_lazy("consumption"),
+    "meters": gettext_lazy("meters in the total"),
     "change_percent": gettext_lazy("change (%)"),
     "calendar": gettext_lazy("working calendar"),
     "baseload": gettext_lazy("baseload"),

@@ -8,8 +8,9 @@ from django.utils.translation import gettext_lazy as _
 
 from cleanprod.metering.models import Meter
 from cleanprod.organization.models import OrganizationUnit, Site
+from cleanprod.resources.models import Resource
 
-from .models import AlertRule, CalendarOverride, EventAction, NotificationChannel, Shift
+from .models import AlertRule, CalendarOverride, EventAction, NotificationChannel, RuleTarget, Shift
 
 
 class ParametersField(forms.CharField):
@@ -44,16 +45,33 @@ class AlertRuleForm(forms.ModelForm[AlertRule]):
 
     class Meta:
         model = AlertRule
-        fields = ["name", "kind", "meter", "organization_unit", "parameters", "severity", "enabled", "channels"]
+        fields = [
+            "name",
+            "kind",
+            "meter",
+            "organization_unit",
+            "target",
+            "resource",
+            "parameters",
+            "severity",
+            "enabled",
+            "channels",
+        ]
 
     def __init__(self, *args: Any, site: Site, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.instance.site = site
         self.fields["meter"].queryset = Meter.objects.filter(site=site).order_by("code")  # type: ignore[attr-defined]
         self.fields["organization_unit"].queryset = OrganizationUnit.objects.filter(site=site).order_by("code")  # type: ignore[attr-defined]
+        self.fields["resource"].queryset = Resource.objects.filter(meters__site=site).distinct().order_by("code")  # type: ignore[attr-defined]
         self.fields["channels"].queryset = NotificationChannel.objects.filter(site=site)  # type: ignore[attr-defined]
         self.fields["channels"].required = False
         self.fields["meter"].help_text = _("Empty: every meter of the site (or of the organisation unit).")
+        # Forms and API clients written before unit totals send no target, which means each meter.
+        self.fields["target"].required = False
+
+    def clean_target(self) -> str:
+        return self.cleaned_data.get("target") or RuleTarget.EACH_METER
 
 
 class ShiftForm(forms.ModelForm[Shift]):

@@ -13,6 +13,7 @@ from django.utils.translation import pgettext_lazy
 
 from cleanprod.metering.models import Meter
 from cleanprod.organization.models import OrganizationUnit, Site
+from cleanprod.resources.models import Resource
 
 from .parameters import clean_parameters
 
@@ -27,6 +28,16 @@ class AlertKind(models.TextChoices):
     DRIFT = "drift", _("drift (CUSUM)")
     OFFLINE = "offline", _("meter offline")
     COMPLETENESS = "completeness", _("incomplete day")
+
+
+# Kinds that can check the total of an organisation unit: they compare consumption per period
+# with a limit or with the previous period, which means the same for a sum of meters.
+UNIT_TOTAL_KINDS = (AlertKind.THRESHOLD, AlertKind.THRESHOLD_PER_UNIT, AlertKind.RATE_OF_CHANGE)
+
+
+class RuleTarget(models.TextChoices):
+    EACH_METER = "each_meter", _("each meter below the unit")
+    UNIT_TOTAL = "unit_total", _("the unit's total of one resource")
 
 
 class Severity(models.IntegerChoices):
@@ -106,7 +117,8 @@ class AlertRule(models.Model):
 
     For one kind the most specific rule wins: the meter's own, then its organisation unit's
     (nearest first), then the site's. A disabled specific rule switches the kind off for
-    that meter.
+    that meter. A unit rule with ``target`` UNIT_TOTAL takes no part in that choice: it
+    checks the sum of the unit's meters of ``resource``, as the indicators count them.
     """
 
     site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="alert_rules", verbose_name=_("site"))
@@ -120,6 +132,26 @@ class AlertRule(models.Model):
         blank=True,
         related_name="alert_rules",
         verbose_name=_("organisation unit"),
+    )
+    target = models.CharField(
+        _("apply to"),
+        max_length=12,
+        choices=RuleTarget.choices,
+        default=RuleTarget.EACH_METER,
+        help_text=_(
+            "For a rule on an organisation unit: check each meter below the unit separately, "
+            "or the unit's total consumption of one resource (threshold, per unit of product "
+            "and rate of change rules only)."
+        ),
+    )
+    resource = models.ForeignKey(
+        Resource,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="alert_rules",
+        verbose_name=_("resource"),
+        help_text=_("For a rule on the unit's total: the resource whose consumption is summed."),
     )
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=30, choices=AlertKind.choices)
@@ -142,6 +174,10 @@ class AlertRule(models.Model):
     def scope_rank(self) -> int:
         return 2 if self.meter_id else 1 if self.organization_unit_id else 0
 
+    @property
+    def is_unit_total(self) -> bool:
+        return self.target == RuleTarget.UNIT_TOTAL
+
     def params(self) -> dict[str, Any]:
         return clean_parameters(self.kind, self.parameters)
 
@@ -158,8 +194,32 @@ class AlertRule(models.Model):
         unit = self.organization_unit if self.organization_unit_id else None
         if unit is not None and unit.site_id != self.site_id:
             errors["organization_unit"] = _("The organisation unit belongs to another site.")
+        errors.update(self._target_errors())
         if errors:
             raise ValidationError(errors)
+
+    def _target_errors(self) -> dict[str, Any]:
+        errors: dict[str, Any] = {}
+        if not self.is_unit_total:
+            if self.resource_id is not None:
+                errors["resource"] = _(
+                    "Resource: only a rule on the unit's total uses a resource. Clear the field, "
+                    "or set “apply to” to the unit's total."
+                )
+            return errors
+        if not self.organization_unit_id or self.meter_id:
+            errors["target"] = _(
+                "Apply to: the unit's total needs an organisation unit and no meter. "
+                "Choose the unit, or apply the rule to each meter."
+            )
+        if self.kind not in UNIT_TOTAL_KINDS:
+            errors["target"] = _(
+                "Apply to: only threshold, threshold per unit of product and rate of change rules "
+                "can check the unit's total. Apply this rule to each meter."
+            )
+        if self.resource_id is None:
+            errors["resource"] = _("Resource: choose the resource whose total the rule checks.")
+        return errors
 
 
 class WorkingCalendar(models.Model):

@@ -56,11 +56,13 @@ def alert_lines(alert: Alert) -> tuple[str, str]:
 
         title = alert_title(alert.kind, alert.cause)
         meter = str(alert.meter) if alert.meter else ""
-        subject = f"[cleanprod] {alert.get_severity_display()}: {title} {meter}".strip()
+        unit = alert.organization_unit.name if alert.organization_unit else ""
+        subject = f"[cleanprod] {alert.get_severity_display()}: {title} {meter or unit}".strip()
         evidence = alert.evidence
         lines = [
             f"{_('Site')}: {alert.site.name}",
             f"{_('Meter')}: {meter or '—'}",
+            f"{_('Organisation unit')}: {unit or '—'}",
             f"{_('Alert')}: {title}",
             f"{_('First seen')}: {alert.first_seen.isoformat()}",
             f"{_('Expected')}: {evidence.get('expected', '—')}",
@@ -79,6 +81,7 @@ def webhook_payload(alert: Alert, kind: str) -> dict[str, Any]:
         "id": alert.pk,
         "site": alert.site.code,
         "meter": alert.meter.code if alert.meter else None,
+        "organization_unit": alert.organization_unit.code if alert.organization_unit else None,
         "kind": alert.kind,
         "cause": alert.cause,
         "severity": alert.get_severity_display(),

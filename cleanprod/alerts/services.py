@@ -8,7 +8,7 @@ and kind, and turns detections into alerts.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import partial
@@ -24,7 +24,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from cleanprod.metering.models import DailyRollup, HourlyRollup, Meter, Reading
+from cleanprod.indicators.services import counted_meters
+from cleanprod.metering.models import DailyRollup, HourlyRollup, Meter, MeterFlow, Reading
 from cleanprod.organization.access import Action, can
 from cleanprod.organization.models import OrganizationUnit, Site
 from cleanprod.production.models import ProductionRecord
@@ -34,6 +35,7 @@ from cleanprod.resources.models import Resource
 from . import detectors
 from .detectors import DayCoverage, Detection, Period
 from .models import (
+    UNIT_TOTAL_KINDS,
     Alert,
     AlertEvent,
     AlertKind,
@@ -106,7 +108,11 @@ class RuleBook:
     """The rules of one site, with the rule of each kind that applies to a given meter."""
 
     def __init__(self, site: Site) -> None:
-        self.rules = list(AlertRule.objects.filter(site=site).prefetch_related("channels"))
+        self.rules = list(
+            AlertRule.objects.filter(site=site)
+            .select_related("organization_unit", "resource")
+            .prefetch_related("channels")
+        )
         self.parents = dict(OrganizationUnit.objects.filter(site=site).values_list("pk", "parent_id"))
 
     def _unit_chain(self, unit_id: int | None) -> list[int]:
@@ -120,6 +126,8 @@ class RuleBook:
         chain = self._unit_chain(meter.organization_unit_id)
         best: dict[str, tuple[int, AlertRule]] = {}
         for rule in self.rules:
+            if rule.is_unit_total:
+                continue
             if rule.meter_id is not None:
                 if rule.meter_id != meter.pk:
                     continue
@@ -133,6 +141,10 @@ class RuleBook:
             if rule.kind not in best or rank > best[rule.kind][0]:
                 best[rule.kind] = (rank, rule)
         return {kind: rule for kind, (_rank, rule) in best.items() if rule.enabled}
+
+    def unit_totals(self) -> list[AlertRule]:
+        """Return the enabled rules on an organisation unit's total, which no per-meter rule replaces."""
+        return [rule for rule in self.rules if rule.is_unit_total and rule.enabled]
 
 
 # --- series from the database --------------------------------------------------------------
@@ -236,21 +248,44 @@ def reading_values(meter_ids: Sequence[int], start: datetime, end: datetime) -> 
     return series
 
 
-def daily_production(site: Site, product: Resource, days: Sequence[date]) -> list[float | None]:
+def daily_production(
+    site: Site, product: Resource, days: Sequence[date], unit: OrganizationUnit | None = None
+) -> list[float | None]:
+    """Net output of each day; None for a day without records. With ``unit``, only that unit's records count."""
     result: list[float | None] = []
     for day in days:
-        output = net_output(site=site, product=product, start=day, end=day)
+        output = net_output(site=site, product=product, start=day, end=day, organization_unit=unit)
         result.append(float(output.quantity) if output.record_count else None)
     return result
 
 
-def site_product(site: Site, code: str = "") -> Resource | None:
+def site_product(site: Site, code: str = "", unit: OrganizationUnit | None = None) -> Resource | None:
+    """Return the product ``code``, else the first product with production records of the unit (if any) or the site."""
     if code:
         return Resource.objects.filter(code=code).first()
-    product_id = (
-        ProductionRecord.objects.filter(site=site).values_list("product_id", flat=True).order_by("product_id").first()
-    )
+    records = ProductionRecord.objects.filter(site=site)
+    if unit is not None and records.filter(organization_unit=unit).exists():
+        records = records.filter(organization_unit=unit)
+    product_id = records.values_list("product_id", flat=True).order_by("product_id").first()
     return Resource.objects.filter(pk=product_id).first() if product_id else None
+
+
+def unit_total_meters(rule: AlertRule) -> list[Meter]:
+    """Return the consumption meters of the rule's resource that the indicators count in the unit's total.
+
+    The selection is ``counted_meters`` of the indicators: the unit and the units below it,
+    no virtual meters, and no sub-meter whose parent meter is counted. Export and on-site
+    generation meters measure no consumption, so they are left out, as from the
+    consumption of an indicator set.
+    """
+    unit = rule.organization_unit
+    if unit is None or rule.resource_id is None:
+        return []
+    return [
+        meter
+        for meter in counted_meters(unit.site, unit)
+        if meter.flow == MeterFlow.CONSUMPTION and meter.resource_id == rule.resource_id
+    ]
 
 
 # --- the detection pass ---------------------------------------------------------------------
@@ -328,6 +363,57 @@ class SiteDetector:
                         raised.append(alert)
         return raised
 
+    def run_unit_totals(self, windows: dict[int, Window]) -> list[Alert]:
+        """Run the rules on a unit's total whose counted meters have a window; return the alerts newly raised.
+
+        The window of a total spans the windows of all its touched meters.
+        """
+        raised: list[Alert] = []
+        for rule in self.rulebook.unit_totals():
+            meters = unit_total_meters(rule)
+            touched = [windows[meter.pk] for meter in meters if meter.pk in windows]
+            if not touched:
+                continue
+            window = Window(min(item.start for item in touched), max(item.end for item in touched))
+            try:
+                found = self.detect_unit_total(rule, meters, window)
+            except Exception:  # one faulty rule must not stop the others
+                logger.exception("alert rule %s failed on the total of unit %s", rule.pk, rule.organization_unit_id)
+                continue
+            for detection in found:
+                alert = record(rule, None, detection)
+                if alert is not None:
+                    raised.append(alert)
+        return raised
+
+    def detect_unit_total(self, rule: AlertRule, meters: Sequence[Meter], window: Window) -> list[Detection]:
+        """Run the rule's detector on the summed series of ``meters``, with the unit's own production."""
+        unit = rule.organization_unit
+        params = rule.params()
+
+        def periods_of(part: Window, period: str) -> list[Period]:
+            return self.total_periods(meters, part, period)
+
+        def production(periods: Sequence[Period]) -> list[float | None]:
+            return self.production_of(site_product(self.site, params["product"], unit), periods, unit)
+
+        found = self.threshold_kind(rule.kind, params, window, periods_of, production)
+        codes = ", ".join(meter.code for meter in meters)
+        return [
+            Detection(item.kind, item.cause, item.start, item.end, {**item.evidence, "meters": codes}) for item in found
+        ]
+
+    def total_periods(self, meters: Sequence[Meter], window: Window, period: str) -> list[Period]:
+        """Hourly or daily periods of the sum of ``meters``; an active meter without data leaves a period partial."""
+        ids = [meter.pk for meter in meters]
+        if period == "hour":
+            series = hourly_periods(ids, window.start, window.end)
+        else:
+            first = self.local(window.start).date()
+            last = self.local(window.end - timedelta(seconds=1)).date()
+            series = daily_periods(ids, first, last, self.zone)
+        return detectors.sum_periods(series, [meter.pk for meter in meters if meter.active])
+
     def detect(self, kind: str, rule: AlertRule, meter: Meter, window: Window) -> list[Detection]:
         params = rule.params()
         now = self.now
@@ -358,34 +444,12 @@ class SiteDetector:
                 intervals=params["intervals"],
                 tolerance=params["tolerance"],
             )
-        if kind == AlertKind.THRESHOLD:
-            periods = self.periods(meter, window, params["period"])
-            return detectors.threshold_absolute(periods, now, above=params["above"], below=params["below"])
-        if kind == AlertKind.RATE_OF_CHANGE:
-            length = HOUR if params["period"] == "hour" else DAY
-            wider = Window(window.start - 2 * length, window.end)
-            periods = self.periods(meter, wider, params["period"])
-            return detectors.rate_of_change(
-                periods,
-                now,
-                max_increase_percent=params["max_increase_percent"],
-                max_decrease_percent=params["max_decrease_percent"],
-            )
-        if kind == AlertKind.THRESHOLD_PER_UNIT:
-            product = site_product(self.site, params["product"])
-            periods = self.periods(meter, window, "day")
-            if product is None:
-                made: list[float | None] = [None] * len(periods)
-            else:
-                made = daily_production(self.site, product, [self.local(period.start).date() for period in periods])
-            return detectors.threshold_per_unit(
-                periods,
-                made,
-                now,
-                above=params["above"],
-                below=params["below"],
-                flag_without_production=params["flag_without_production"],
-            )
+        if kind in UNIT_TOTAL_KINDS:
+
+            def production(periods: Sequence[Period]) -> list[float | None]:
+                return self.production_of(site_product(self.site, params["product"]), periods)
+
+            return self.threshold_kind(kind, params, window, partial(self.periods, meter), production)
         if kind == AlertKind.OFF_HOURS:
             baseload = params["baseload"]
             series = hourly_periods([meter.pk], window.start - timedelta(weeks=4), window.end)[meter.pk]
@@ -443,6 +507,52 @@ class SiteDetector:
             days = day_coverages(meter.pk, first, last, self.zone)
             return detectors.completeness(days, now, limit=params["limit_percent"] / 100.0)
         return []
+
+    def threshold_kind(
+        self,
+        kind: str,
+        params: dict[str, Any],
+        window: Window,
+        periods_of: Callable[[Window, str], list[Period]],
+        production_of: Callable[[Sequence[Period]], list[float | None]],
+    ) -> list[Detection]:
+        """Run the threshold, per-unit or rate-of-change detector on the series that ``periods_of`` loads.
+
+        ``periods_of`` returns the periods ("hour" or "day") of one meter or of a unit total,
+        and ``production_of`` the production aligned with daily periods.
+        """
+        now = self.now
+        if kind == AlertKind.THRESHOLD:
+            periods = periods_of(window, params["period"])
+            return detectors.threshold_absolute(periods, now, above=params["above"], below=params["below"])
+        if kind == AlertKind.RATE_OF_CHANGE:
+            length = HOUR if params["period"] == "hour" else DAY
+            wider = Window(window.start - 2 * length, window.end)
+            periods = periods_of(wider, params["period"])
+            return detectors.rate_of_change(
+                periods,
+                now,
+                max_increase_percent=params["max_increase_percent"],
+                max_decrease_percent=params["max_decrease_percent"],
+            )
+        periods = periods_of(window, "day")
+        return detectors.threshold_per_unit(
+            periods,
+            production_of(periods),
+            now,
+            above=params["above"],
+            below=params["below"],
+            flag_without_production=params["flag_without_production"],
+        )
+
+    def production_of(
+        self, product: Resource | None, periods: Sequence[Period], unit: OrganizationUnit | None = None
+    ) -> list[float | None]:
+        """Production of ``product`` on each period's local day: the site's, or exactly ``unit``'s records."""
+        if product is None:
+            return [None] * len(periods)
+        days = [self.local(period.start).date() for period in periods]
+        return daily_production(self.site, product, days, unit)
 
     def production_by_day(self, days: Sequence[date]) -> list[float | None]:
         """Daily production of the site's product, cached for the pass; None without records."""
@@ -548,12 +658,13 @@ class SiteDetector:
 
 
 def detect_spans(site_id: int, spans: dict[int, tuple[datetime, datetime]], now: datetime | None = None) -> list[Alert]:
-    """Run detection for the meters and periods that new readings touched."""
+    """Run detection for the meters and periods that new readings touched, and for the unit totals they count in."""
     site = Site.objects.filter(pk=site_id).first()
     if site is None:
         return []
     windows = {meter_id: window_for_span(first, last) for meter_id, (first, last) in spans.items()}
-    return SiteDetector(site, now).run(windows)
+    detector = SiteDetector(site, now)
+    return detector.run(windows) + detector.run_unit_totals(windows)
 
 
 def watch_pass(now: datetime | None = None, sites: Iterable[Site] | None = None) -> list[Alert]:

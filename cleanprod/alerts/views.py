@@ -55,7 +55,7 @@ def _site(request: HttpRequest, pk: int, action: Action = Action.VIEW) -> Site:
 
 
 def _filtered(request: HttpRequest) -> tuple[QuerySet[Alert], dict[str, str]]:
-    alerts = scoped(Alert.objects.select_related("site", "meter", "rule"), request.user)
+    alerts = scoped(Alert.objects.select_related("site", "meter", "organization_unit", "rule"), request.user)
     chosen = {name: request.GET.get(name, "") for name in ("status", "site", "kind")}
     if chosen["status"] == "active":
         alerts = alerts.filter(services.open_alerts_filter())
@@ -84,6 +84,7 @@ def alert_row(alert: Alert) -> dict[str, Any]:
         "title": services.alert_title(alert.kind, alert.cause),
         "site": alert.site.name,
         "meter": str(alert.meter) if alert.meter else "",
+        "unit": alert.organization_unit.name if alert.organization_unit else "",
         "kind": alert.get_kind_display(),
         "status": alert.status,
         "status_label": alert.get_status_display(),
@@ -135,6 +136,7 @@ def unread_feed(request: HttpRequest) -> JsonResponse:
 
 def _chart(alert: Alert) -> dict[str, Any]:
     """Hourly consumption of the meter from two days before the alert to a day after it."""
+    # NOTE: an alert on a unit's total has no meter, so its page shows no chart of the summed series.
     if alert.meter is None:
         return {}
     start = alert.first_seen - timedelta(days=2)
@@ -157,7 +159,9 @@ def _chart(alert: Alert) -> dict[str, Any]:
 
 @require_GET
 def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    alert = get_for_user(Alert.objects.select_related("site", "meter__resource", "rule"), request.user, pk)
+    alert = get_for_user(
+        Alert.objects.select_related("site", "meter__resource", "organization_unit", "rule__resource"), request.user, pk
+    )
     evidence = dict(alert.evidence)
     main = {key: evidence.pop(key, None) for key in ("expected", "actual", "score")}
     context = {
@@ -192,7 +196,7 @@ def alert_respond(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 def notifications(request: HttpRequest) -> HttpResponse:
-    alerts = scoped(Alert.objects.select_related("site", "meter"), request.user)
+    alerts = scoped(Alert.objects.select_related("site", "meter", "organization_unit"), request.user)
     mark = NotificationReadMark.objects.filter(user=_user(request)).first()
     unread_ids = set(
         (alerts.filter(created_at__gt=mark.read_up_to) if mark else alerts).values_list("pk", flat=True)[:500]
@@ -224,7 +228,7 @@ def rule_list(request: HttpRequest, site_pk: int) -> HttpResponse:
     context = _config_context(request, site, "rules")
     context.update(
         {
-            "rules": AlertRule.objects.filter(site=site).select_related("meter", "organization_unit"),
+            "rules": AlertRule.objects.filter(site=site).select_related("meter", "organization_unit", "resource"),
             "form": form,
             "specs": [(kind, AlertKind(kind).label, specs) for kind, specs in SPECS.items()],
         }

@@ -209,7 +209,7 @@ def site_alert_box(request: HttpRequest, site: Site) -> dict[str, Any]:
     from cleanprod.alerts.services import open_alerts_filter
     from cleanprod.alerts.views import alert_row
 
-    alerts = site.alerts.filter(open_alerts_filter()).select_related("site", "meter")
+    alerts = site.alerts.filter(open_alerts_filter()).select_related("site", "meter", "organization_unit")
     return {
         "count": alerts.count(),
         "rows": [alert_row(alert) for alert in alerts[:5]],

@@ -263,7 +263,7 @@ def compute_indicator_set(
     else:
         site, unit = scope.site, scope
 
-    meters = _counted_meters(site, unit)
+    meters = counted_meters(site, unit)
     totals = _rollup_totals(meters, start, end)
     seconds = period_seconds(site, start, end)
     today = (now or timezone.now()).astimezone(site.zone).date()
@@ -372,7 +372,13 @@ def _subtree_ids(site: Site, root: OrganizationUnit) -> set[int]:
     return found
 
 
-def _counted_meters(site: Site, unit: OrganizationUnit | None) -> list[Meter]:
+def counted_meters(site: Site, unit: OrganizationUnit | None) -> list[Meter]:
+    """Return the physical meters whose sum is the total of the site, or of ``unit`` and the units below it.
+
+    Virtual meters are left out, and so is a meter whose parent meter is also in the scope.
+    Every flow is returned; callers split them with Meter.flow. Alert rules on a unit's
+    total use the same selection, so an alert and the indicators agree on the total.
+    """
     meters = Meter.objects.filter(site=site, is_virtual=False).select_related("resource").order_by("code")
     if unit is not None:
         meters = meters.filter(organization_unit_id__in=_subtree_ids(site, unit))

@@ -32,7 +32,7 @@
     if (table) {
       tr.appendChild(cell(alert.site));
     }
-    tr.appendChild(cell(alert.meter));
+    tr.appendChild(cell(alert.meter || alert.unit));
     if (table) {
       tr.appendChild(cell(alert.severity_label));
     }
