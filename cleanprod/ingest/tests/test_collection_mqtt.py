@@ -11,10 +11,12 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import paho.mqtt.client as paho
+import psycopg
 import pytest
 from django.conf import settings
-from django.db import OperationalError
+from django.db import OperationalError, connection
 from paho.mqtt.enums import CallbackAPIVersion
+from psycopg import sql
 
 from cleanprod.ingest import pipeline
 from cleanprod.ingest.collection.mqtt import MqttCollector
@@ -291,3 +293,59 @@ def test_reconnects_after_connection_loss(site_a: Site, counter: Meter, prefix: 
     publish(f"{prefix}/in", '{"meter": "E-A-LINE1", "timestamp": "2024-04-10T10:00:00+08:00", "value": 1500}')
     wait_until(lambda: Reading.objects.filter(meter=counter).exists(), collector)
     assert values(counter) == [1500.0]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_real_database_outage_loses_nothing(
+    site_a: Site, counter: Meter, prefix: str, make_collector: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    """PostgreSQL goes away for real: every session to the database is ended and new ones are refused.
+
+    The collector must keep the messages unacknowledged, retry, and store each reading once
+    when the database accepts connections again.
+    """
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL, whose sessions another connection can end")
+    database = connection.settings_dict["NAME"]
+    MqttSubscription.objects.create(site=site_a, topic_filter=f"{prefix}/in", payload_format="json_object")
+    collector = make_collector()
+    wait_subscribed(collector)
+    payloads = [
+        f'{{"meter": "E-A-LINE1", "timestamp": "2024-04-10T10:{minute:02d}:00+08:00", "value": {1500 + minute}}}'
+        for minute in (0, 15, 30, 45)
+    ]
+    admin_settings = {**connection.settings_dict, "NAME": "postgres"}
+    admin = psycopg.connect(
+        dbname="postgres",
+        host=admin_settings.get("HOST") or None,
+        port=admin_settings.get("PORT") or None,
+        user=admin_settings.get("USER") or None,
+        password=admin_settings.get("PASSWORD") or None,
+        autocommit=True,
+    )
+    try:
+        admin.execute(sql.SQL("ALTER DATABASE {} WITH ALLOW_CONNECTIONS false").format(sql.Identifier(database)))
+        admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+            [database],
+        )
+        publish(f"{prefix}/in", *payloads)
+        restored = threading.Timer(
+            1.5,
+            lambda: admin.execute(
+                sql.SQL("ALTER DATABASE {} WITH ALLOW_CONNECTIONS true").format(sql.Identifier(database))
+            ),
+        )
+        restored.start()
+        # The first attempt meets the ended session, the next ones a refused connection, until the timer.
+        collector.run_once(wait=1.0)
+        restored.join()
+    finally:
+        admin.execute(sql.SQL("ALTER DATABASE {} WITH ALLOW_CONNECTIONS true").format(sql.Identifier(database)))
+        admin.close()
+    connection.close()  # this thread's session was ended too
+    wait_until(lambda: Reading.objects.filter(meter=counter).count() == 4, collector)
+
+    assert values(counter) == [1500.0, 1515.0, 1530.0, 1545.0]
+    assert collector.stored_messages == 4
+    assert "storing MQTT messages failed" in caplog.text  # the outage was met, not missed
