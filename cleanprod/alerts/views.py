@@ -169,6 +169,7 @@ def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "deliveries": alert.deliveries.select_related("channel"),
         "chart": _chart(alert),
         "can_respond": can(request.user, Action.RESPOND, alert.site),
+        "actions": services.allowed_actions(alert.status),
         "form": RespondForm(),
     }
     return render(request, "alerts/alert_detail.html", context)

@@ -325,3 +325,27 @@ def test_notifications_only_of_own_sites(meter_a: Meter, bob: User, charlie: Use
         assert reverse("alerts:detail", args=[alert.pk]) not in page
         assert client.get(reverse("alerts:unread")).json() == {"unread": 0}
         assert client.get(reverse("alerts:feed")).json()["alerts"] == []
+
+
+def test_detail_times_in_site_zone(meter_a: Meter, alice: User, client_for: ClientFor) -> None:
+    meter_a.site.time_zone = "Asia/Seoul"
+    meter_a.site.save()
+    alert = make_alert(meter_a, datetime(2025, 3, 3, 12, tzinfo=UTC))
+    page = english(client_for(alice)).get(reverse("alerts:detail", args=[alert.pk])).content.decode()
+    assert "2025-03-03 21:00" in page  # 12:00 UTC is 21:00 in Seoul
+    assert "2025-03-03 20:00" not in page  # not the server zone, Asia/Shanghai
+    row = english(client_for(alice)).get(reverse("alerts:feed")).json()["alerts"][0]
+    assert row["first_seen"] == "2025-03-03 21:00"
+
+
+def test_detail_offers_only_valid_actions(meter_a: Meter, alice: User, client_for: ClientFor) -> None:
+    alert = make_alert(meter_a)
+    client = english(client_for(alice))
+    url = reverse("alerts:detail", args=[alert.pk])
+    page = client.get(url).content.decode()
+    assert 'value="acknowledge"' in page and 'value="resolve"' in page
+    assert 'value="reopen"' not in page
+    client.post(reverse("alerts:respond", args=[alert.pk]), {"action": "resolve"})
+    page = client.get(url).content.decode()
+    assert 'value="reopen"' in page
+    assert 'value="acknowledge"' not in page and 'value="resolve"' not in page
