@@ -19,7 +19,8 @@ from cleanprod.organization.access import Action, can, get_for_user, scoped, sit
 from cleanprod.organization.models import Site
 
 from . import services
-from .evidence import evidence_rows
+from .evidence import describe_calendar as reason_label
+from .evidence import describe_value, evidence_rows
 from .forms import AlertRuleForm, CalendarOverrideForm, ChannelForm, RespondForm, ShiftForm
 from .models import (
     Alert,
@@ -159,12 +160,16 @@ def _chart(alert: Alert) -> dict[str, Any]:
 def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
     alert = get_for_user(Alert.objects.select_related("site", "meter__resource", "rule"), request.user, pk)
     evidence = dict(alert.evidence)
-    main = {key: evidence.pop(key, None) for key in ("expected", "actual", "score")}
+    zone = alert.site.zone
+    main = {
+        key: describe_value(key, value, zone) if isinstance(value := evidence.pop(key, None), str) else value
+        for key in ("expected", "actual", "score")
+    }
     context = {
         "alert": alert,
         "title": services.alert_title(alert.kind, alert.cause),
         "main": main,
-        "evidence": evidence_rows(evidence),
+        "evidence": evidence_rows(evidence, zone),
         "events": alert.events.select_related("user"),
         "deliveries": alert.deliveries.select_related("channel"),
         "chart": _chart(alert),
@@ -324,21 +329,6 @@ def calendar_page(request: HttpRequest, site_pk: int) -> HttpResponse:
 
 def _number(text: str | None) -> int:
     return int(text) if text and text.isdigit() else 0
-
-
-def reason_label(reason: str) -> str:
-    base, _sep, detail = reason.partition(":")
-    labels = {
-        "weekday": _("weekday"),
-        "weekend": _("weekend"),
-        "adjusted_working_day": _("adjusted working day (调休)"),
-        "official_holiday": _("official holiday"),
-        "site_override": _("site override"),
-        "official_calendar_unavailable": _("no official calendar for this year"),
-        "weekday_rules_no_official_calendar": _("weekday rules; no official calendar for this year"),
-    }
-    label = labels.get(base, base)
-    return f"{label} ({detail})" if detail and base == "official_holiday" else label
 
 
 def channel_list(request: HttpRequest, site_pk: int) -> HttpResponse:
