@@ -40,6 +40,15 @@ def channels_for(alert: Alert) -> list[NotificationChannel]:
     return list(channels.filter(Q(min_severity__lte=alert.severity)).order_by("pk"))
 
 
+def queue_test(channel: NotificationChannel) -> NotificationDelivery:
+    """Create a test delivery (one without an alert) and hand it to the task worker once committed."""
+    from .tasks import deliver_notification
+
+    delivery = NotificationDelivery.objects.create(alert=None, channel=channel)
+    transaction.on_commit(partial(deliver_notification.enqueue, delivery.pk))
+    return delivery
+
+
 def queue_notifications(alert: Alert) -> list[NotificationDelivery]:
     """Create a pending delivery per channel and hand each to the task worker once committed."""
     from .tasks import deliver_notification
@@ -81,6 +90,34 @@ def alert_lines(alert: Alert) -> tuple[str, str]:
             _("Details: %(url)s") % {"url": absolute_url(reverse("alerts:detail", args=[alert.pk]))},
         ]
     return subject, "\n".join(lines)
+
+
+def test_lines(channel: NotificationChannel) -> tuple[str, str]:
+    """Subject and body of a test notification, sent from the channels page to check a channel."""
+    site = channel.site
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = "[cleanprod] " + _("Test notification")
+        now = f"{timezone.localtime(timezone.now(), site.zone):%Y-%m-%d %H:%M} ({site.time_zone})"
+        lines = [
+            _("This test notification checks the channel %(channel)s of %(site)s. No alert was raised.")
+            % {"channel": channel.name, "site": site.name},
+            _("Sent: %(time)s") % {"time": now},
+            _("Details: %(url)s") % {"url": absolute_url(reverse("alerts:channels", args=[site.pk]))},
+        ]
+    return subject, "\n".join(lines)
+
+
+def test_payload(channel: NotificationChannel) -> dict[str, Any]:
+    subject, body = test_lines(channel)
+    if channel.webhook_format in (WebhookFormat.WECOM, WebhookFormat.DINGTALK):
+        return {"msgtype": "text", "text": {"content": f"{subject}\n{body}"}}
+    return {
+        "test": True,
+        "site": channel.site.code,
+        "title": subject,
+        "text": body,
+        "url": absolute_url(reverse("alerts:channels", args=[channel.site_id])),
+    }
 
 
 def webhook_payload(alert: Alert, kind: str) -> dict[str, Any]:
@@ -177,7 +214,7 @@ def _post_json(url: str, payload: dict[str, Any], robot: bool) -> None:
 def send_once(delivery: NotificationDelivery) -> None:
     channel, alert = delivery.channel, delivery.alert
     if channel.kind == ChannelKind.EMAIL:
-        subject, body = alert_lines(alert)
+        subject, body = alert_lines(alert) if alert is not None else test_lines(channel)
         try:
             send_mail(subject, body, None, channel.addresses(), fail_silently=False)
         except Exception as error:
@@ -192,7 +229,8 @@ def send_once(delivery: NotificationDelivery) -> None:
             ) from error
         return
     robot = channel.webhook_format in (WebhookFormat.WECOM, WebhookFormat.DINGTALK)
-    _post_json(channel.target.strip(), webhook_payload(alert, channel.webhook_format), robot)
+    payload = webhook_payload(alert, channel.webhook_format) if alert is not None else test_payload(channel)
+    _post_json(channel.target.strip(), payload, robot)
 
 
 def deliver(delivery: NotificationDelivery, attempts: int | None = None, pause: float | None = None) -> bool:

@@ -3,6 +3,7 @@
 from datetime import time, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
@@ -34,6 +35,7 @@ from .models import (
     Shift,
     WorkingCalendar,
 )
+from .notify import queue_test
 from .parameters import SPECS
 
 # The list page shows as many rows as the feed returns, so polling never shortens it.
@@ -332,6 +334,8 @@ def _number(text: str | None) -> int:
 
 
 def channel_list(request: HttpRequest, site_pk: int) -> HttpResponse:
+    if request.method == "POST" and "test" in request.POST:
+        return channel_test(request, site_pk)
     site = _site(request, site_pk, Action.CONFIGURE if request.method == "POST" else Action.VIEW)
     form = ChannelForm(request.POST or None, instance=NotificationChannel(site=site))
     if request.method == "POST":
@@ -346,6 +350,8 @@ def channel_list(request: HttpRequest, site_pk: int) -> HttpResponse:
     context = _config_context(request, site, "channels")
     context.update(
         {
+            "can_test": context["can_configure"] or can(request.user, Action.RESPOND, site),
+            "email_to_log": not settings.EMAIL_HOST,
             "channels": NotificationChannel.objects.filter(site=site),
             "form": form,
             "deliveries": NotificationDelivery.objects.filter(channel__site=site).select_related("channel", "alert")[
@@ -354,6 +360,24 @@ def channel_list(request: HttpRequest, site_pk: int) -> HttpResponse:
         }
     )
     return render(request, "alerts/channels.html", context, status=400 if form.errors else 200)
+
+
+def channel_test(request: HttpRequest, site_pk: int) -> HttpResponse:
+    """Queue a test notification to one channel; people who respond to alerts or configure may."""
+    site = _site(request, site_pk)
+    if not (can(request.user, Action.RESPOND, site) or can(request.user, Action.CONFIGURE, site)):
+        raise PermissionDenied(_("Your role on this site does not allow this change."))
+    channel = NotificationChannel.objects.filter(site=site, pk=_number(request.POST.get("test"))).first()
+    if channel is None:
+        messages.error(request, _("This channel no longer exists."))
+    else:
+        queue_test(channel)
+        messages.success(
+            request,
+            _("A test notification to %(channel)s was queued. Its result appears in the delivery log.")
+            % {"channel": channel.name},
+        )
+    return redirect("alerts:channels", site_pk=site.pk)
 
 
 @require_GET
