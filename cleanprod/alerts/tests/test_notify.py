@@ -280,6 +280,7 @@ def test_refused_connection_retried_later_not_slept(meter_a: Meter, settings: Se
     channel = NotificationChannel.objects.create(site=meter_a.site, name="hook", kind=ChannelKind.WEBHOOK, target=url)
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
     settings.CLEANPROD_ALERT_RETRY_SECONDS = 60
+    settings.LANGUAGE_CODE = "en"  # delivery reasons are written in the site language
     rule = AlertRule.objects.get(site=meter_a.site, kind="statistical", meter=None)
     alert = record(rule, meter_a, Detection("statistical", "above", START, START, {"expected": 1, "actual": 2}))
     delivery = NotificationDelivery.objects.get(alert=alert, channel=channel)
