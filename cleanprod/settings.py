@@ -208,12 +208,16 @@ EMAIL_BACKEND = (
 )
 
 # Alerts: repeats of one cause within this many hours count on the open alert; notification
-# deliveries are tried this many times, pausing this many seconds × the attempt number.
+# deliveries are tried this many times, the next attempt queued this many seconds × the attempt
+# number later.
 CLEANPROD_ALERT_GROUPING_HOURS = env_int("CLEANPROD_ALERT_GROUPING_HOURS", 24)
 # An import reaching further back is checked only over its last this many days.
 CLEANPROD_ALERT_BACKFILL_DAYS = env_int("CLEANPROD_ALERT_BACKFILL_DAYS", 14)
 CLEANPROD_ALERT_DELIVERY_ATTEMPTS = env_int("CLEANPROD_ALERT_DELIVERY_ATTEMPTS", 3)
 CLEANPROD_ALERT_RETRY_SECONDS = env_int("CLEANPROD_ALERT_RETRY_SECONDS", 5)
+# Scheme, host and port under which users reach this server; e-mails and webhooks link to
+# alert pages with it, because a receiver cannot follow a relative link.
+CLEANPROD_BASE_URL = env_str("CLEANPROD_BASE_URL", "http://127.0.0.1:8000")
 
 # The MQTT broker that `cleanprod mqtt` subscribes to.
 CLEANPROD_MQTT_HOST = env_str("CLEANPROD_MQTT_HOST", "127.0.0.1")

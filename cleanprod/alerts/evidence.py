@@ -4,7 +4,9 @@ Detectors store evidence under stable English keys; the alert page shows each ke
 translated label and each value in words where it is a code (the baseline slot, flags).
 """
 
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -40,6 +42,16 @@ LABELS = {
     "calendar": gettext_lazy("working calendar"),
     "baseload": gettext_lazy("baseload"),
     "peak_limit": gettext_lazy("peak limit"),
+    "above_peak": gettext_lazy("above the peak limit"),
+    "min_hours": gettext_lazy("minimum successive hours"),
+}
+
+# Evidence values that are moments (ISO 8601 with offset); shown in the site's local time.
+TIME_KEYS = frozenset({"window_start", "window_end", "reference_start", "last_reading"})
+
+# Expected values stored as a code word instead of a number.
+CODE_VALUES = {
+    "changing": gettext_lazy("changing values"),
 }
 
 DAY_KINDS = {
@@ -83,9 +95,50 @@ def describe_slot(slot: Any) -> str:
     return f"{day} {int(hour):02d}:00"
 
 
-def describe_value(key: str, value: Any) -> str:
+def describe_calendar(reason: str) -> str:
+    """Say why an hour was or was not working time, from ``workcalendar.is_working``'s reason code.
+
+    Codes are ``weekday``, ``weekend``, ``official_holiday:<name>`` and the like, with
+    ``:outside_shifts`` added on a worked day outside its shifts.
+    """
+    base, _separator, detail = reason.partition(":")
+    labels = {
+        "weekday": _("weekday"),
+        "weekend": _("weekend"),
+        "adjusted_working_day": _("adjusted working day (调休)"),
+        "official_holiday": _("official holiday"),
+        "site_override": _("site override"),
+        "official_calendar_unavailable": _("no official calendar for this year"),
+        "weekday_rules_no_official_calendar": _("weekday rules; no official calendar for this year"),
+    }
+    label = labels.get(base, base)
+    if detail == "outside_shifts":
+        return _("%(day)s, outside the shifts") % {"day": label}
+    if detail and base == "official_holiday":
+        return f"{label} ({detail})"
+    return label
+
+
+def describe_time(text: str, zone: ZoneInfo | None) -> str:
+    """Format an ISO 8601 moment as ``YYYY-MM-DD HH:MM`` in ``zone``, and return other text unchanged."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return text
+    if moment.tzinfo is None or zone is None:
+        return f"{moment:%Y-%m-%d %H:%M}"
+    return f"{moment.astimezone(zone):%Y-%m-%d %H:%M}"
+
+
+def describe_value(key: str, value: Any, zone: ZoneInfo | None = None) -> str:
     if key == "slot":
         return describe_slot(value)
+    if key == "calendar" and isinstance(value, str):
+        return describe_calendar(value)
+    if key in TIME_KEYS and isinstance(value, str):
+        return describe_time(value, zone)
+    if isinstance(value, str) and value in CODE_VALUES:
+        return str(CODE_VALUES[value])
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     if isinstance(value, float):
@@ -93,10 +146,13 @@ def describe_value(key: str, value: Any) -> str:
     return "—" if value is None else str(value)
 
 
-def evidence_rows(evidence: dict[str, Any]) -> list[tuple[str, str]]:
-    """The evidence other than expected, actual and score, as (label, value) rows in label order."""
+def evidence_rows(evidence: dict[str, Any], zone: ZoneInfo | None = None) -> list[tuple[str, str]]:
+    """The evidence other than expected, actual and score, as (label, value) rows in label order.
+
+    Moments are shown in ``zone``, the site's time zone.
+    """
     rows = [
-        (str(LABELS.get(key, key)), describe_value(key, value))
+        (str(LABELS.get(key, key)), describe_value(key, value, zone))
         for key, value in evidence.items()
         if key not in ("expected", "actual", "score")
     ]

@@ -365,7 +365,10 @@ class DeliveryStatus(models.TextChoices):
 
 
 class NotificationDelivery(models.Model):
-    alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="deliveries", verbose_name=_("alert"))
+    # Without an alert the delivery is a test notification sent from the channels page.
+    alert = models.ForeignKey(
+        Alert, on_delete=models.CASCADE, related_name="deliveries", verbose_name=_("alert"), null=True, blank=True
+    )
     channel = models.ForeignKey(
         NotificationChannel, on_delete=models.CASCADE, related_name="deliveries", verbose_name=_("channel")
     )
@@ -383,7 +386,7 @@ class NotificationDelivery(models.Model):
         ordering = ["-created_at", "-pk"]
 
     def __str__(self) -> str:
-        return f"{self.alert_id} → {self.channel_id}: {self.status}"
+        return f"{self.alert_id or 'test'} → {self.channel_id}: {self.status}"
 
 
 class NotificationReadMark(models.Model):

@@ -735,6 +735,11 @@ ALLOWED: dict[str, dict[str, str]] = {
 }
 
 
+def allowed_actions(status: str) -> list[str]:
+    """The lifecycle actions ``change_status`` accepts for an alert in ``status``."""
+    return [action for action, targets in ALLOWED.items() if status in targets]
+
+
 class TransitionError(ValueError):
     pass
 

@@ -29,7 +29,7 @@ def detect_after_readings(site_id: int, spans: dict[str, list[str]]) -> int:
 
 @task()
 def deliver_notification(delivery_id: int) -> bool:
-    delivery = NotificationDelivery.objects.select_related("alert__site", "alert__meter", "channel").filter(
+    delivery = NotificationDelivery.objects.select_related("alert__site", "alert__meter", "channel__site").filter(
         pk=delivery_id
     )
     found = delivery.first()

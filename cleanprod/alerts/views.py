@@ -3,6 +3,7 @@
 from datetime import time, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
@@ -19,7 +20,8 @@ from cleanprod.organization.access import Action, can, get_for_user, scoped, sit
 from cleanprod.organization.models import Site
 
 from . import services
-from .evidence import evidence_rows
+from .evidence import describe_calendar as reason_label
+from .evidence import describe_value, evidence_rows
 from .forms import AlertRuleForm, CalendarOverrideForm, ChannelForm, RespondForm, ShiftForm
 from .models import (
     Alert,
@@ -33,6 +35,7 @@ from .models import (
     Shift,
     WorkingCalendar,
 )
+from .notify import queue_test
 from .parameters import SPECS
 
 # The list page shows as many rows as the feed returns, so polling never shortens it.
@@ -163,16 +166,21 @@ def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
         Alert.objects.select_related("site", "meter__resource", "organization_unit", "rule__resource"), request.user, pk
     )
     evidence = dict(alert.evidence)
-    main = {key: evidence.pop(key, None) for key in ("expected", "actual", "score")}
+    zone = alert.site.zone
+    main = {
+        key: describe_value(key, value, zone) if isinstance(value := evidence.pop(key, None), str) else value
+        for key in ("expected", "actual", "score")
+    }
     context = {
         "alert": alert,
         "title": services.alert_title(alert.kind, alert.cause),
         "main": main,
-        "evidence": evidence_rows(evidence),
+        "evidence": evidence_rows(evidence, zone),
         "events": alert.events.select_related("user"),
         "deliveries": alert.deliveries.select_related("channel"),
         "chart": _chart(alert),
         "can_respond": can(request.user, Action.RESPOND, alert.site),
+        "actions": services.allowed_actions(alert.status),
         "form": RespondForm(),
     }
     return render(request, "alerts/alert_detail.html", context)
@@ -329,22 +337,9 @@ def _number(text: str | None) -> int:
     return int(text) if text and text.isdigit() else 0
 
 
-def reason_label(reason: str) -> str:
-    base, _sep, detail = reason.partition(":")
-    labels = {
-        "weekday": _("weekday"),
-        "weekend": _("weekend"),
-        "adjusted_working_day": _("adjusted working day (调休)"),
-        "official_holiday": _("official holiday"),
-        "site_override": _("site override"),
-        "official_calendar_unavailable": _("no official calendar for this year"),
-        "weekday_rules_no_official_calendar": _("weekday rules; no official calendar for this year"),
-    }
-    label = labels.get(base, base)
-    return f"{label} ({detail})" if detail and base == "official_holiday" else label
-
-
 def channel_list(request: HttpRequest, site_pk: int) -> HttpResponse:
+    if request.method == "POST" and "test" in request.POST:
+        return channel_test(request, site_pk)
     site = _site(request, site_pk, Action.CONFIGURE if request.method == "POST" else Action.VIEW)
     form = ChannelForm(request.POST or None, instance=NotificationChannel(site=site))
     if request.method == "POST":
@@ -359,6 +354,8 @@ def channel_list(request: HttpRequest, site_pk: int) -> HttpResponse:
     context = _config_context(request, site, "channels")
     context.update(
         {
+            "can_test": context["can_configure"] or can(request.user, Action.RESPOND, site),
+            "email_to_log": not settings.EMAIL_HOST,
             "channels": NotificationChannel.objects.filter(site=site),
             "form": form,
             "deliveries": NotificationDelivery.objects.filter(channel__site=site).select_related("channel", "alert")[
@@ -367,6 +364,24 @@ def channel_list(request: HttpRequest, site_pk: int) -> HttpResponse:
         }
     )
     return render(request, "alerts/channels.html", context, status=400 if form.errors else 200)
+
+
+def channel_test(request: HttpRequest, site_pk: int) -> HttpResponse:
+    """Queue a test notification to one channel; people who respond to alerts or configure may."""
+    site = _site(request, site_pk)
+    if not (can(request.user, Action.RESPOND, site) or can(request.user, Action.CONFIGURE, site)):
+        raise PermissionDenied(_("Your role on this site does not allow this change."))
+    channel = NotificationChannel.objects.filter(site=site, pk=_number(request.POST.get("test"))).first()
+    if channel is None:
+        messages.error(request, _("This channel no longer exists."))
+    else:
+        queue_test(channel)
+        messages.success(
+            request,
+            _("A test notification to %(channel)s was queued. Its result appears in the delivery log.")
+            % {"channel": channel.name},
+        )
+    return redirect("alerts:channels", site_pk=site.pk)
 
 
 @require_GET

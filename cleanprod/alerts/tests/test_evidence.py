@@ -28,3 +28,80 @@ def test_rows_leave_out_the_main_numbers_and_label_the_rest() -> None:
         ("period incomplete", "no"),
         ("samples in the baseline", "40"),
     ]
+
+
+def _evidence_of_every_detector() -> dict[str, list[dict[str, object]]]:
+    """Run each detector on a small series built to trigger it, partial and per-unit cases included."""
+    from datetime import UTC, datetime, timedelta
+
+    from cleanprod.alerts import detectors
+    from cleanprod.alerts.detectors import DayCoverage, Period
+
+    start = datetime(2025, 3, 3, tzinfo=UTC)
+    hour = timedelta(hours=1)
+    periods = [Period(start + index * hour, start + (index + 1) * hour, 10.0 * (index + 1)) for index in range(4)]
+    now = start + 3.5 * hour  # the last period is still running
+    history = [
+        Period(
+            start - (week + 1) * timedelta(days=7) + index * hour,
+            start - (week + 1) * timedelta(days=7) + (index + 1) * hour,
+            5.0 + week % 2,
+        )
+        for week in range(4)
+        for index in range(4)
+    ]
+    flat = [(start + index * hour, 7.0) for index in range(10)]
+    moving = [(start + index * hour, float(index)) for index in range(10)]
+    drift = [(start + index * hour, 10.0 + (5.0 if index >= 5 else 0.0), 10.0) for index in range(20)]
+    coverage = [DayCoverage(start.date(), 3600.0, 86400.0, start, start + timedelta(days=1))]
+    found = {
+        "threshold": detectors.threshold_absolute(periods, now, above=15.0, below=1000.0),
+        "threshold_per_unit": detectors.threshold_per_unit(periods, [1.0, 0.0, 2.0, 1.0], now, above=1.0, below=100.0),
+        "rate_of_change": detectors.rate_of_change(periods, now, max_increase_percent=10.0, max_decrease_percent=0.0),
+        "off_hours": detectors.off_hours(
+            periods, lambda stamp: (False, "weekday:outside_shifts"), baseload=1.0, min_hours=2
+        ),
+        "statistical": detectors.statistical(
+            periods, history, now, local=lambda stamp: stamp, key=detectors.hour_of_week, threshold=3.0, peak_factor=1.0
+        ),
+        "statistical_per_unit": detectors.statistical(
+            periods,
+            history,
+            now,
+            local=lambda stamp: stamp,
+            threshold=3.0,
+            production=[1.0] * 4,
+            history_production=[1.0] * 16,
+        ),
+        "stuck": detectors.stuck(flat, [moving], intervals=4),
+        "drift": detectors.cusum_drift(drift, scale=1.0),
+        "offline": detectors.offline(start, start + timedelta(days=1), interval_minutes=15),
+        "completeness": detectors.completeness(coverage, start + timedelta(days=2)),
+    }
+    return {kind: [dict(item.evidence) for item in items] for kind, items in found.items()}
+
+
+def test_every_detector_evidence_key_has_label() -> None:
+    from cleanprod.alerts.evidence import LABELS
+
+    evidence = _evidence_of_every_detector()
+    for kind, items in evidence.items():
+        assert items, f"{kind} raised nothing on its test series"
+    keys = {key for items in evidence.values() for item in items for key in item}
+    assert {"min_hours", "above_peak", "projection_estimate", "calendar"} <= keys
+    unlabelled = keys - set(LABELS) - {"expected", "actual", "score"}
+    assert unlabelled == set()
+
+
+def test_evidence_codes_and_times_in_words() -> None:
+    from zoneinfo import ZoneInfo
+
+    rows = dict(
+        evidence_rows(
+            {"calendar": "weekday:outside_shifts", "window_start": "2019-01-03T14:00:00+00:00", "min_hours": 2},
+            ZoneInfo("Asia/Seoul"),
+        )
+    )
+    assert rows["working calendar"] == "weekday, outside the shifts"
+    assert rows["window start"] == "2019-01-03 23:00"
+    assert rows["minimum successive hours"] == "2"

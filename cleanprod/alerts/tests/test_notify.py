@@ -229,3 +229,71 @@ def test_channel_validation(meter_a: Meter) -> None:
         NotificationChannel(site=meter_a.site, name="x", kind="email", target="ehs@example.com, nobody").full_clean()
     with pytest.raises(ValidationError, match="http:// or https://"):
         NotificationChannel(site=meter_a.site, name="x", kind="webhook", target="file:///etc/passwd").full_clean()
+
+
+def test_email_lines_translated_local_and_absolute(
+    meter_a: Meter, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every label goes through gettext, times are the site's, the link carries CLEANPROD_BASE_URL."""
+    from cleanprod.alerts import notify
+
+    settings.CLEANPROD_BASE_URL = "https://ems.example.com/"
+    meter_a.site.time_zone = "Asia/Seoul"
+    meter_a.site.save()
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    rule = AlertRule.objects.get(site=meter_a.site, kind="statistical", meter=None)
+    alert = record(rule, meter_a, Detection("statistical", "above", START, START, {"expected": 1, "actual": 2}))
+    assert alert is not None
+    monkeypatch.setattr(notify, "_", lambda text: "译" + text)
+    _subject, body = notify.alert_lines(alert)
+    lines = body.splitlines()
+    assert len(lines) == 8
+    assert all(line.startswith("译") for line in lines)
+    assert "2025-03-03 09:00 (Asia/Seoul)" in body  # 00:00 UTC
+    assert f"https://ems.example.com/alerts/{alert.pk}/" in body
+
+
+def test_generic_webhook_codes_and_title(meter_a: Meter, settings: Settings) -> None:
+    from cleanprod.alerts.notify import webhook_payload
+
+    settings.CLEANPROD_BASE_URL = "http://cleanprod.test:8000"
+    meter_a.site.time_zone = "Asia/Seoul"
+    meter_a.site.save()
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    rule = AlertRule.objects.get(site=meter_a.site, kind="statistical", meter=None)
+    alert = record(rule, meter_a, Detection("statistical", "above", START, START, {"expected": 1, "actual": 2}))
+    assert alert is not None
+    payload = webhook_payload(alert, WebhookFormat.GENERIC)
+    assert payload["severity"] == rule.severity and payload["status"] == "open" and payload["kind"] == "statistical"
+    assert payload["url"] == f"http://cleanprod.test:8000/alerts/{alert.pk}/"
+    assert payload["first_seen"] == "2025-03-03T09:00:00+09:00" and payload["time_zone"] == "Asia/Seoul"
+    assert payload["title"] and "Asia/Seoul" in payload["text"]
+
+
+def test_refused_connection_retried_later_not_slept(meter_a: Meter, settings: Settings) -> None:
+    """A failed attempt stores a readable reason and queues the next run with run_after."""
+    from django_tasks import default_task_backend
+
+    closed = Receiver()
+    url = closed.url
+    closed.stop()
+    channel = NotificationChannel.objects.create(site=meter_a.site, name="hook", kind=ChannelKind.WEBHOOK, target=url)
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    settings.CLEANPROD_ALERT_RETRY_SECONDS = 60
+    settings.LANGUAGE_CODE = "en"  # delivery reasons are written in the site language
+    rule = AlertRule.objects.get(site=meter_a.site, kind="statistical", meter=None)
+    alert = record(rule, meter_a, Detection("statistical", "above", START, START, {"expected": 1, "actual": 2}))
+    delivery = NotificationDelivery.objects.get(alert=alert, channel=channel)
+    default_task_backend.clear()  # type: ignore[attr-defined]
+    before = datetime.now(UTC)
+    assert deliver(delivery) is False
+    assert (delivery.status, delivery.attempts) == (DeliveryStatus.PENDING, 1)
+    assert "could not be reached" in delivery.error and "Errno" not in delivery.error
+    [queued] = default_task_backend.results  # type: ignore[attr-defined]
+    assert queued.args == [delivery.pk]
+    assert queued.task.run_after is not None and queued.task.run_after >= before.replace(microsecond=0)
+    assert (queued.task.run_after - before).total_seconds() > 55
+    delivery.attempts = 2
+    assert deliver(delivery) is False
+    assert (delivery.status, delivery.attempts) == (DeliveryStatus.FAILED, 3)
+    assert len(default_task_backend.results) == 1  # type: ignore[attr-defined]

@@ -2,6 +2,7 @@
 
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
@@ -325,3 +326,72 @@ def test_notifications_only_of_own_sites(meter_a: Meter, bob: User, charlie: Use
         assert reverse("alerts:detail", args=[alert.pk]) not in page
         assert client.get(reverse("alerts:unread")).json() == {"unread": 0}
         assert client.get(reverse("alerts:feed")).json()["alerts"] == []
+
+
+def test_detail_times_in_site_zone(meter_a: Meter, alice: User, client_for: ClientFor) -> None:
+    meter_a.site.time_zone = "Asia/Seoul"
+    meter_a.site.save()
+    alert = make_alert(meter_a, datetime(2025, 3, 3, 12, tzinfo=UTC))
+    page = english(client_for(alice)).get(reverse("alerts:detail", args=[alert.pk])).content.decode()
+    assert "2025-03-03 21:00" in page  # 12:00 UTC is 21:00 in Seoul
+    assert "2025-03-03 20:00" not in page  # not the server zone, Asia/Shanghai
+    row = english(client_for(alice)).get(reverse("alerts:feed")).json()["alerts"][0]
+    assert row["first_seen"] == "2025-03-03 21:00"
+
+
+def test_detail_offers_only_valid_actions(meter_a: Meter, alice: User, client_for: ClientFor) -> None:
+    alert = make_alert(meter_a)
+    client = english(client_for(alice))
+    url = reverse("alerts:detail", args=[alert.pk])
+    page = client.get(url).content.decode()
+    assert 'value="acknowledge"' in page and 'value="resolve"' in page
+    assert 'value="reopen"' not in page
+    client.post(reverse("alerts:respond", args=[alert.pk]), {"action": "resolve"})
+    page = client.get(url).content.decode()
+    assert 'value="reopen"' in page
+    assert 'value="acknowledge"' not in page and 'value="resolve"' not in page
+
+
+def test_channels_page_notes_console_email(site_a: Site, alice: User, client_for: ClientFor, settings: Any) -> None:
+    url = reverse("alerts:channels", args=[site_a.pk])
+    settings.EMAIL_HOST = ""
+    page = english(client_for(alice)).get(url).content.decode()
+    assert "written to the server log" in page and "CLEANPROD_EMAIL_HOST" in page
+    settings.EMAIL_HOST = "smtp.example.com"
+    page = english(client_for(alice)).get(url).content.decode()
+    assert "written to the server log" not in page
+
+
+def test_channel_test_notification_by_role(
+    site_a: Site,
+    alice: User,
+    bob: User,
+    carol: User,
+    client_for: ClientFor,
+    settings: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    """Alice queues a test that is delivered and logged; carol (read-only) and bob (other site) cannot."""
+    from cleanprod.alerts.models import DeliveryStatus, NotificationDelivery
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    channel = NotificationChannel.objects.create(site=site_a, name="EHS", kind="email", target="ehs@example.com")
+    url = reverse("alerts:channels", args=[site_a.pk])
+    assert client_for(carol).post(url, {"test": channel.pk}).status_code == 403
+    assert client_for(bob).post(url, {"test": channel.pk}).status_code == 404
+    assert not NotificationDelivery.objects.exists()
+    client = english(client_for(alice))
+    assert "Send a test notification" in client.get(url).content.decode()
+    assert "Send a test notification" not in english(client_for(carol)).get(url).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, {"test": channel.pk})
+    assert response.status_code == 302
+    delivery = NotificationDelivery.objects.get(channel=channel)
+    assert delivery.alert is None
+    assert (delivery.status, delivery.attempts) == (DeliveryStatus.SENT, 1)
+    from django.core import mail
+
+    [message] = mail.outbox
+    assert message.to == ["ehs@example.com"] and "EHS" in message.body
+    assert "test notification" in client.get(url).content.decode()
