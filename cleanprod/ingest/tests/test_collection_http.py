@@ -1,7 +1,7 @@
 """POST /api/v1/readings/batch with an API token: storage, idempotence, late readings, rejections, auth."""
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -288,3 +288,28 @@ def test_answer_is_chinese_when_the_client_asks_for_nothing(counter: Meter, secr
     assert response.status_code == 200
     assert "ISO 8601" in response.json()["rejected"][0]["message"]
     assert "时间戳" in response.json()["rejected"][0]["message"]
+
+
+def test_future_reading_rejected(counter: Meter, secret: str, settings: Any) -> None:
+    settings.CLEANPROD_FUTURE_TOLERANCE_MINUTES = 10
+    now = datetime.now(UTC)
+    soon = (now + timedelta(minutes=5)).isoformat()
+    late = (now + timedelta(minutes=30)).isoformat()
+
+    response = post(
+        secret, readings(("E-A-LINE1", soon, 1.0), ("E-A-LINE1", late, 2.0), ("E-A-LINE1", "2030-01-01T00:00:00", 3.0))
+    ).json()
+
+    assert response["accepted"] == [0]
+    assert [row["code"] for row in response["rejected"]] == ["future_timestamp", "future_timestamp"]
+    assert "device clock" in response["rejected"][0]["message"]
+    assert "E-A-LINE1" in response["rejected"][0]["message"]
+    assert Reading.objects.filter(meter=counter).count() == 1
+
+
+def test_unknown_meter_uses_api_wording(counter: Meter, meter_b: Meter, secret: str) -> None:
+    response = post(secret, readings((meter_b.code, "2024-04-10T10:00:00+08:00", 1.0))).json()
+
+    message = response["rejected"][0]["message"]
+    assert "map the column" not in message
+    assert "send the code of one of its meters" in message

@@ -18,7 +18,7 @@ from django.db import OperationalError
 from paho.mqtt.enums import CallbackAPIVersion
 
 from cleanprod.ingest import pipeline
-from cleanprod.ingest.collection.mqtt import MqttCollector
+from cleanprod.ingest.collection.mqtt import MqttCollector, Received
 from cleanprod.ingest.models import MqttSubscription, MqttTopicMeter, RejectedMessage
 from cleanprod.metering.models import Meter, Reading
 from cleanprod.organization.models import Site
@@ -328,3 +328,15 @@ def test_saving_subscription_clears_subscribed_at(site_a: Site, prefix: str) -> 
 
 def test_collector_default_refresh_is_short() -> None:
     assert MqttCollector(HOST, PORT, client_id="unused").refresh_seconds <= 5
+
+
+def test_future_reading_rejected_over_mqtt(site_a: Site, counter: Meter, prefix: str) -> None:
+    MqttSubscription.objects.create(site=site_a, topic_filter=f"{prefix}/future", payload_format="json_object")
+    collector = MqttCollector(HOST, PORT, client_id="unused")
+    collector.refresh()
+    payload = b'{"meter": "E-A-LINE1", "timestamp": "2030-01-01T00:00:00+08:00", "value": 5}'
+
+    collector.store([Received(f"{prefix}/future", payload, 1, 1, datetime.now(UTC))])
+
+    assert not Reading.objects.filter(meter=counter).exists()
+    assert RejectedMessage.objects.get(site=site_a).code == "future_timestamp"
