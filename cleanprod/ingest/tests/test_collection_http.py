@@ -313,3 +313,59 @@ def test_unknown_meter_uses_api_wording(counter: Meter, meter_b: Meter, secret: 
     message = response["rejected"][0]["message"]
     assert "map the column" not in message
     assert "send the code of one of its meters" in message
+
+
+def raw_post(secret: str, body: str) -> Any:
+    headers = {"Authorization": f"Bearer {secret}", "Accept-Language": "en"}
+    return Client().post(URL, data=body, content_type="application/json", headers=headers)
+
+
+def test_malformed_json_gets_hint_and_is_listed(counter: Meter, secret: str) -> None:
+    response = raw_post(secret, '{"readings": [')
+
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "invalid_json"
+    assert "not valid JSON" in response.json()["error"]["message"]
+    kept = RejectedMessage.objects.get(site=counter.site, source="http")
+    assert kept.code == "invalid_json"
+    assert kept.payload == '{"readings": ['
+
+
+def test_malformed_json_in_chinese(counter: Meter, secret: str) -> None:
+    headers = {"Authorization": f"Bearer {secret}"}
+    response = Client().post(URL, data="{", content_type="application/json", headers=headers)
+
+    assert "Cannot parse" not in response.json()["error"]["message"]
+
+
+def test_top_level_array_names_missing_field(counter: Meter, secret: str) -> None:
+    response = post(secret, [{"meter": "E-A-LINE1", "timestamp": "2024-04-10T10:00:00+08:00", "value": 1}])
+
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["code"] == "missing_field"
+    assert "readings" in error["message"]
+    assert "query parameter" not in error["message"]
+
+
+def test_batch_over_limit_message(counter: Meter, secret: str) -> None:
+    body = {"readings": [{"meter": "E-A-LINE1", "timestamp": "2024-04-10T10:00:00", "value": 1}] * 10_001}
+
+    error = post(secret, body).json()["error"]
+
+    assert error["code"] == "too_many_items"
+    assert "10,000" in error["message"]
+    assert "several requests" in error["message"]
+
+
+def test_rejected_payload_stored_as_json_with_1_based_index(counter: Meter, secret: str) -> None:
+    response = post(
+        secret, readings(("E-A-LINE1", "2024-04-10T10:00:00+08:00", 1.0), ("无此表", "2024-04-10T10:15:00+08:00", "x"))
+    )
+
+    assert response.json()["rejected"][0]["index"] == 1
+    assert "Reading 2" in response.json()["rejected"][0]["message"]
+    kept = RejectedMessage.objects.get(site=counter.site)
+    assert json.loads(kept.payload)["meter"] == "无此表"
+    assert "无此表" in kept.payload
+    assert kept.origin.endswith("#2")
