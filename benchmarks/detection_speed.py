@@ -24,7 +24,10 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from benchmarks import import_throughput as data  # the same generator and database set-up
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # run as `python benchmarks/detection_speed.py` from any directory
+
+from benchmarks import import_throughput as data  # noqa: E402 - the same generator and database set-up
 
 HISTORY_DAYS = 28
 

@@ -189,6 +189,10 @@ LOGGING = {
 # rollups are held in memory at a time.
 CLEANPROD_IMPORT_CHUNK_ROWS = env_int("CLEANPROD_IMPORT_CHUNK_ROWS", 100_000)
 
+# Readings that arrive over HTTP, MQTT or Modbus dated more than this many minutes after the
+# server's clock are rejected as a wrong device clock or time zone (file imports keep them).
+CLEANPROD_FUTURE_TOLERANCE_MINUTES = env_int("CLEANPROD_FUTURE_TOLERANCE_MINUTES", 10)
+
 # Statutory deadlines of mandatory cleaner production audits (《清洁生产审核办法》, 2016): start
 # within 2 months and finish within 1 year of the list's publication; sites using or discharging
 # toxic or hazardous substances audit again at most 5 years after the previous audit.

@@ -1,9 +1,11 @@
 """Replay one day of the steel demo plant's 15-minute electricity data into a running cleanprod.
 
 The demo (`make run`, http://127.0.0.1:8000) has the site steel-gwangyang with the interval
-meter STEEL-MAIN. This script takes one day of the same KEPCO data, moves it to today (or
+meter STEEL-MAIN. This script takes one day of the same KEPCO data, moves it to yesterday (or
 --date) in the site's time zone, and sends it over HTTP or MQTT, spread over --speed seconds,
 so that the dashboards and alert detectors see the day arrive. A fault can be injected.
+The server rejects readings dated more than CLEANPROD_FUTURE_TOLERANCE_MINUTES (default 10)
+after its clock, so when the target day is today the script sends only the readings up to now.
 
 Run it with the venv's python from the repository root:
 
@@ -14,14 +16,25 @@ Run it with the venv's python from the repository root:
     # MQTT: the collector must run next to the server: `.venv/bin/python manage.py mqtt`
     .venv/bin/python scripts/replay.py --via mqtt --speed 60
 
-    # inject a fault: spike | stuck | offhours | missing, at local time HH:MM for --minutes
-    .venv/bin/python scripts/replay.py --via http --token cp_... --inject offhours --meter STEEL-MAIN --at 02:00
+    # inject a fault: spike | offhours | missing, at local time HH:MM for --minutes
+    .venv/bin/python scripts/replay.py --via http --token cp_... --inject offhours --meter STEEL-MAIN --at 22:00
 
-Options: --source-day (a day of 2018 in the data, default 2018-03-05), --date (target day,
-default today in the site's time zone), --url (default http://127.0.0.1:8000), --mqtt-host,
---mqtt-port, --topic (default cleanprod/demo/<site>/<meter>), --print (only print the readings).
-With --via mqtt the script creates the MQTT subscription for --topic through
-`manage.py collection_setup`, in the database of this repository's settings (as `make run` uses).
+Options: --source-day (a day of 2018 in the data, default the latest 2018 day with the target's
+weekday, so working days replay onto working days), --date (target day, default yesterday in the
+site's time zone), --url (default http://127.0.0.1:8000), --mqtt-host, --mqtt-port, --topic
+(default cleanprod/demo/<site>/<meter>), --print (only print the readings).
+
+MQTT: the broker does not keep messages published to a topic that no client has subscribed to,
+so the subscription must exist and the collector must have subscribed before anything is
+published. With --via mqtt the script creates the subscription for --topic through
+`manage.py collection_setup` (in the database of this repository's settings, as `make run` uses)
+and waits up to --wait seconds until the running collector has recorded its subscription; the
+collector reloads subscriptions every 5 s. Run one collector per --client-id: two instances with
+the same id (the default is fixed per host, with a persistent session) disconnect each other.
+
+Faults: spike adds the data's 95th-percentile 15-minute value to every reading of --minutes
+(default one hour), the fault the alert detectors were evaluated on. stuck is not offered: the
+steel site has one meter, and the stuck detector needs a related meter that keeps moving.
 """
 
 from __future__ import annotations
@@ -34,7 +47,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from datetime import time as dt_time
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -42,7 +55,16 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from cleanprod.ingest.collection.replay import INJECTIONS, ReplayReading, inject, shift_to, steel_day  # noqa: E402
+from cleanprod.ingest.collection.replay import (  # noqa: E402
+    REPLAY_INJECTIONS,
+    ReplayReading,
+    full_load_reading,
+    inject,
+    same_weekday_source,
+    shift_to,
+    steel_day,
+    until,
+)
 
 STEEL_FILE = ROOT / "cleanprod" / "demo" / "data" / "steel_industry" / "Steel_industry_data.csv"
 SITE = "steel-gwangyang"
@@ -93,12 +115,15 @@ def main() -> None:
     parser.add_argument("--mqtt-port", type=int, default=1883, help="MQTT broker port.")
     parser.add_argument("--topic", help="MQTT topic (default cleanprod/demo/<site>/<meter>).")
     parser.add_argument("--meter", default="STEEL-MAIN", help="Meter code that receives the readings.")
-    parser.add_argument("--source-day", type=date.fromisoformat, default=date(2018, 3, 5), help="Day of the data.")
-    parser.add_argument("--date", type=date.fromisoformat, help="Target day (default today in Asia/Seoul).")
+    parser.add_argument(
+        "--source-day", type=date.fromisoformat, help="Day of the 2018 data (default: same weekday as the target)."
+    )
+    parser.add_argument("--date", type=date.fromisoformat, help="Target day (default yesterday in Asia/Seoul).")
     parser.add_argument("--speed", type=float, default=96.0, help="Seconds the whole day takes (0 = at once).")
-    parser.add_argument("--inject", choices=INJECTIONS, help="Fault to inject.")
+    parser.add_argument("--inject", help=f"Fault to inject: {', '.join(REPLAY_INJECTIONS)}.")
     parser.add_argument("--at", default="02:00", help="Local start time of the fault, HH:MM.")
-    parser.add_argument("--minutes", type=int, default=60, help="Length of the fault (not for spike), minutes.")
+    parser.add_argument("--minutes", type=int, default=60, help="Length of the fault, minutes.")
+    parser.add_argument("--wait", type=float, default=30.0, help="MQTT: seconds to wait for the collector (s).")
     parser.add_argument("--print", action="store_true", help="Print the readings instead of sending them.")
     args = parser.parse_args()
 
@@ -109,10 +134,26 @@ def main() -> None:
         print("Run the script again with --token and the secret above.")
         return
 
-    target = args.date or datetime.now(ZONE).date()
-    readings = shift_to(steel_day(STEEL_FILE, args.source_day, ZONE), target)
+    if args.inject == "stuck":
+        raise SystemExit(
+            "--inject stuck cannot raise an alert here: the steel site has one meter, and the stuck detector "
+            "needs a related meter that keeps moving. Use spike, offhours or missing."
+        )
+    if args.inject and args.inject not in REPLAY_INJECTIONS:
+        raise SystemExit(f"unknown fault {args.inject!r}; use one of {', '.join(REPLAY_INJECTIONS)}")
+    now = datetime.now(ZONE)
+    target = args.date or now.date() - timedelta(days=1)
+    if target > now.date():
+        raise SystemExit(f"--date {target} is in the future; the server rejects future readings")
+    source_day = args.source_day or same_weekday_source(target)
+    print(f"replaying {source_day} ({source_day:%A}) onto {target} ({target:%A})")
+    readings = shift_to(steel_day(STEEL_FILE, source_day, ZONE), target)
     if args.inject:
-        readings = inject(readings, args.inject, dt_time.fromisoformat(args.at), args.minutes)
+        full_load = full_load_reading(STEEL_FILE)
+        readings = inject(readings, args.inject, dt_time.fromisoformat(args.at), args.minutes, full_load)
+    if target == now.date():
+        readings = until(readings, now)
+        print(f"the target is today: sending the {len(readings)} readings up to {now:%H:%M}")
     if args.print:
         for item in readings:
             print(f"{args.meter} {item.timestamp.isoformat()} {item.value}")
@@ -138,8 +179,9 @@ def main() -> None:
     from paho.mqtt.enums import CallbackAPIVersion
 
     topic = args.topic or f"cleanprod/demo/{SITE}/{args.meter}"
-    print(manage("collection_setup", SITE, "--mqtt-topic", topic).strip())
-    print("The MQTT collector must be running: .venv/bin/python manage.py mqtt")
+    print(f"creating the subscription {topic} and waiting up to {args.wait:.0f} s for the MQTT collector")
+    print("(it must be running: .venv/bin/python manage.py mqtt) to subscribe before publishing ...")
+    print(manage("collection_setup", SITE, "--mqtt-topic", topic, "--wait-subscribed", str(args.wait)).strip())
     client = paho.Client(CallbackAPIVersion.VERSION2, client_id=f"cleanprod-replay-{os.getpid()}")
     client.connect(args.mqtt_host, args.mqtt_port)
     client.loop_start()

@@ -60,6 +60,35 @@ VALIDATION_MESSAGES: dict[str, Promise] = {
 # Codes of the pydantic error types that are not in VALIDATION_MESSAGES.
 MISSING_PARAMETER = "missing_parameter"
 INVALID_PARAMETER = "invalid_parameter"
+MISSING_FIELD = "missing_field"
+TOO_MANY_ITEMS = "too_many_items"
+INVALID_JSON = "invalid_json"
+# ninja raises HttpError(400) with this message (and in DEBUG the parser's reason) for a body that is not JSON.
+NINJA_PARSE_ERROR = "Cannot parse request body"
+
+
+def _body_error(kind: str, parameter: str, context: dict[str, str], reason: str) -> tuple[str, str]:
+    """Return the code and message of a validation error in the JSON request body."""
+    if kind == "missing":
+        message = _(
+            'The request body has no field %(parameter)s; send a JSON object such as {"%(parameter)s": [...]}.'
+        ) % {"parameter": parameter}
+        return MISSING_FIELD, message
+    if kind == "too_long" and "max_length" in context:
+        message = _(
+            "The field %(parameter)s has %(actual)s items, but at most %(maximum)s are allowed per request; "
+            "send them in several requests."
+        ) % {
+            "parameter": parameter,
+            "actual": f"{int(context.get('actual_length', '0')):,}",
+            "maximum": f"{int(context['max_length']):,}",
+        }
+        return TOO_MANY_ITEMS, message
+    message = _("The field %(parameter)s of the request body is invalid: %(reason)s") % {
+        "parameter": parameter or "?",
+        "reason": reason,
+    }
+    return INVALID_PARAMETER, message
 
 
 def validation_error_response(error: ValidationError) -> HttpResponse:
@@ -70,6 +99,11 @@ def validation_error_response(error: ValidationError) -> HttpResponse:
     parameter = location[-1] if len(location) > 1 else ""
     context = {key: str(value) for key, value in (first.get("ctx") or {}).items()}
     params = {"parameter": parameter, **context}
+    errors = [{"type": item.get("type"), "loc": item.get("loc"), "msg": item.get("msg")} for item in error.errors]
+
+    if location and location[0] == "body":
+        code, message = _body_error(kind, parameter, context, str(first.get("msg", "")))
+        return json_error(code, message, 400, parameter=parameter, errors=errors)
 
     if kind == "missing":
         code = MISSING_PARAMETER
@@ -85,8 +119,14 @@ def validation_error_response(error: ValidationError) -> HttpResponse:
             "parameter": parameter or "?",
             "reason": first.get("msg", ""),
         }
-    errors = [{"type": item.get("type"), "loc": item.get("loc"), "msg": item.get("msg")} for item in error.errors]
     return json_error(code, message, 400, parameter=parameter, errors=errors)
+
+
+def on_invalid_json(request: HttpRequest) -> None:
+    """Keep an unparsable body sent with a valid API token, so the collection page lists it."""
+    from cleanprod.ingest.collection.http import keep_unparsable_body  # the API package does not import ingest early
+
+    keep_unparsable_body(request)
 
 
 def install_error_handlers(api: NinjaAPI) -> None:
@@ -118,4 +158,11 @@ def install_error_handlers(api: NinjaAPI) -> None:
         if error.status_code == 403:
             message = _("The CSRF check failed; send the X-CSRFToken header together with the session cookie.")
             return json_error("csrf_failed", message, 403)
+        if error.status_code == 400 and str(error).startswith(NINJA_PARSE_ERROR):
+            on_invalid_json(request)
+            message = _(
+                "The request body is not valid JSON; send a JSON object with Content-Type: application/json, "
+                'e.g. {"readings": [{"meter": "E-01", "timestamp": "2024-04-10T10:00:00+08:00", "value": 1500}]}.'
+            )
+            return json_error(INVALID_JSON, message, 400)
         return json_error("request_rejected", str(error), error.status_code)

@@ -1,6 +1,7 @@
 """The demo's sites, organisation trees, meters and data sources, built on real public data."""
 
 from dataclasses import dataclass, field
+from datetime import time
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +41,14 @@ class SiteSpec:
     production_per_day: tuple[float, float] = (0.0, 0.0)  # mean and spread of generated output
     production_unit_of_measure: str = "t"
     product_code: str = "product"
+    # Working calendar (weekday 0 = Monday, start, end); empty keeps the standard Mon–Fri 08:00–17:00.
+    shifts: tuple[tuple[int, time, time], ...] = ()
+    official_holidays: bool = True  # the Chinese official holidays and adjusted working days
+    off_hours_rule: bool = False  # add a site-wide rule for consumption outside working time
 
+
+# The steel plant's shifts as its load profile shows them, the same the alert evaluation uses.
+STEEL_SHIFTS = (*((weekday, time(8), time(21)) for weekday in range(5)), (5, time(8), time(17)))
 
 STEEL = SiteSpec(
     code="steel-gwangyang",
@@ -53,6 +61,9 @@ STEEL = SiteSpec(
         ("coil-line", "卷板生产线 Coil line", "production_line", "rolling"),
     ),
     meters=(MeterSpec("STEEL-MAIN", "工厂总进线 Plant incomer (KEPCO)", "rolling", "kWh", "interval", 15),),
+    shifts=STEEL_SHIFTS,
+    official_holidays=False,  # a Korean plant
+    off_hours_rule=True,
     file=STEEL_FILE,
     source_name="KEPCO customer portal export",
     mapping={

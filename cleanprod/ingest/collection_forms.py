@@ -15,7 +15,15 @@ from .models import ApiToken, ModbusDevice, MqttSubscription, MqttTopicMeter, Re
 MQTT_WILDCARDS = ("+", "#")
 
 
+# The collection page shows all these forms at once, so each gets its own HTML id prefix
+# (auto_id); the POST field names stay plain.
+
+
 class TokenForm(forms.ModelForm[ApiToken]):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "id_token_%s")
+        super().__init__(*args, **kwargs)
+
     class Meta:
         model = ApiToken
         fields = ["name"]
@@ -27,6 +35,7 @@ class SubscriptionForm(forms.ModelForm[MqttSubscription]):
         fields = ["topic_filter", "payload_format", "meter_level", "enabled"]
 
     def __init__(self, *args: Any, site: Site, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", f"id_{self._meta.model._meta.model_name}_%s")
         super().__init__(*args, **kwargs)
         self.instance.site = site
 
@@ -50,6 +59,7 @@ class TopicMeterForm(forms.ModelForm[MqttTopicMeter]):
         fields = ["topic", "meter_code"]
 
     def __init__(self, *args: Any, subscription: MqttSubscription, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", f"id_topic_{subscription.pk}_%s")
         super().__init__(*args, **kwargs)
         self.instance.subscription = subscription
 
@@ -70,6 +80,7 @@ class DeviceForm(forms.ModelForm[ModbusDevice]):
         fields = ["name", "host", "port", "unit_id", "poll_seconds", "enabled"]
 
     def __init__(self, *args: Any, site: Site, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", f"id_{self._meta.model._meta.model_name}_%s")
         super().__init__(*args, **kwargs)
         self.instance.site = site
 
@@ -92,6 +103,7 @@ class RegisterForm(forms.ModelForm[RegisterMap]):
         fields = ["meter", "address", "register_kind", "data_type", "word_order", "scale", "unit", "rated_power_kw"]
 
     def __init__(self, *args: Any, device: ModbusDevice, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", f"id_register_{device.pk}_%s")
         super().__init__(*args, **kwargs)
         self.instance.device = device
         meter_field = self.fields["meter"]

@@ -1,5 +1,7 @@
 """Saved column mappings per data source, and import jobs with their reports."""
 
+from typing import Any
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -163,6 +165,9 @@ class MqttSubscription(models.Model):
     )
     enabled = models.BooleanField(_("enabled"), default=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # Set by the collector once the broker confirmed its topic filter (SUBACK); cleared by every save, so
+    # a changed or new subscription reads as not yet subscribed. scripts/replay.py waits for it.
+    subscribed_at = models.DateTimeField(_("subscribed at"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("MQTT subscription")
@@ -172,6 +177,10 @@ class MqttSubscription(models.Model):
 
     def __str__(self) -> str:
         return f"{self.site} · {self.topic_filter}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.subscribed_at = None
+        super().save(*args, **kwargs)
 
 
 class MqttTopicMeter(models.Model):

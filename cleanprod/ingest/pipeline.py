@@ -15,7 +15,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -157,6 +157,12 @@ class Importer:
         else:
             self.rejections = Rejections(None, None if request.keep_all_rejections else SAMPLE_SIZE)
             self.long_layout = True
+        # Collected readings (RowsRequest) come from a device clock that may be wrong, so one dated in the
+        # future is rejected. A file import is previewed by a person and keeps such rows, e.g. planned values.
+        self.latest_allowed: datetime | None = None
+        if isinstance(request, RowsRequest):
+            tolerance = timedelta(minutes=settings.CLEANPROD_FUTURE_TOLERANCE_MINUTES)
+            self.latest_allowed = datetime.now(UTC) + tolerance
         self.localizer = TimestampLocalizer(request.site.zone)
         self.profiles: dict[int, MeterProfile] = {}
         self.bucket_cache = BucketCache()
@@ -283,6 +289,9 @@ class Importer:
                 issue = error.to_issue(row.row_number, "", row.timestamp.isoformat(sep=" "))
                 self.rejections.add(issue.row_number, issue.column, issue.value, issue.code, str(issue.message))
                 continue
+            if self.latest_allowed is not None and stamp > self.latest_allowed:
+                self._reject_future(row, stamp)
+                continue
             row_number = row.row_number
             for code, value, unit in row.values:
                 if value is None:
@@ -316,6 +325,26 @@ class Importer:
             self._process(chunk)
         self._progress("recomputing", rows_read, total_rows)
 
+    def _reject_future(self, row: ParsedRow, stamp: datetime) -> None:
+        code = row.values[0][0] if row.values else ""
+        local = stamp.astimezone(self.site.zone)
+        self.rejections.add(
+            row.row_number,
+            code,
+            local.isoformat(),
+            "future_timestamp",
+            _(
+                "The reading of meter %(code)s at %(stamp)s is more than %(minutes)d minutes after the server "
+                "time (%(now)s); check the device clock and its time zone setting, then send it again."
+            )
+            % {
+                "code": code,
+                "stamp": local.strftime("%Y-%m-%d %H:%M %z"),
+                "minutes": settings.CLEANPROD_FUTURE_TOLERANCE_MINUTES,
+                "now": datetime.now(UTC).astimezone(self.site.zone).strftime("%Y-%m-%d %H:%M %z"),
+            },
+        )
+
     def _utc(self, stamp: datetime, series: str | None) -> datetime:
         if stamp.tzinfo is None:
             return self.localizer.localize(stamp, series).astimezone(UTC)
@@ -330,9 +359,16 @@ class Importer:
                 code,
                 str(value),
                 "unknown_meter",
-                _(
-                    "No meter with code %(code)s exists at site %(site)s; "
-                    "create the meter or map the column to an existing code."
+                (
+                    _(
+                        "No meter with code %(code)s exists at site %(site)s; "
+                        "create the meter or map the column to an existing code."
+                    )
+                    if isinstance(self.request, ImportRequest)
+                    else _(
+                        "No meter with code %(code)s exists at site %(site)s, the site of this token or "
+                        "subscription; send the code of one of its meters, or create the meter on its meters page."
+                    )
                 )
                 % {"code": code, "site": self.site.name},
             )

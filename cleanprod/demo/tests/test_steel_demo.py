@@ -2,12 +2,13 @@
 
 import csv
 from collections import defaultdict
-from datetime import date
+from datetime import date, time
 from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
 
+from cleanprod.alerts.models import AlertRule, WorkingCalendar
 from cleanprod.demo.sites import STEEL_FILE
 from cleanprod.indicators.services import compute_indicator_set
 from cleanprod.metering.models import DailyRollup, Meter
@@ -70,3 +71,17 @@ def test_january_indicators_use_gbt_2589_and_generated_output(steel):
     assert indicators.partial is False
     assert any(factor.unit == "kgce/kWh" and factor.value == Decimal("0.1229") for factor in indicators.factors)
     assert ProductionRecord.objects.filter(site=steel, is_generated=True).count() == 365
+
+
+def test_steel_site_has_plant_shifts_and_off_hours_rule(steel):
+    calendar = WorkingCalendar.objects.get(site=steel)
+    shifts = sorted(calendar.shifts.values_list("weekday", "start", "end"))
+
+    assert shifts == [(day, time(8), time(21)) for day in range(5)] + [(5, time(8), time(17))]
+    assert calendar.official_holidays is False
+    assert AlertRule.objects.filter(site=steel, kind="off_hours", enabled=True).count() == 1
+
+    call_command("load_demo", "--site", "steel-gwangyang", verbosity=0)
+
+    assert calendar.shifts.count() == 6
+    assert AlertRule.objects.filter(site=steel, kind="off_hours").count() == 1

@@ -5,6 +5,7 @@ duplicates, conflicts and late readings are handled as for a file. Sending the s
 again stores nothing: every reading is an identical duplicate then.
 """
 
+import json
 import logging
 from typing import Any
 
@@ -26,6 +27,7 @@ logger = logging.getLogger(__name__)
 MAX_BATCH_ROWS = 10_000
 # Rejected rows of one batch kept as RejectedMessage for the collection page; the response lists all of them.
 REJECTIONS_KEPT_PER_BATCH = 100
+PAYLOAD_KEPT = 1000  # characters of a rejected payload kept for the collection page
 
 
 class TokenAuth(HttpBearer):
@@ -67,7 +69,7 @@ class BatchIn(Schema):
 
 
 class RejectedRowOut(Schema):
-    index: int
+    index: int = Field(description="Position of the reading in the batch, counted from 0; messages count from 1.")
     meter: str
     timestamp: str
     code: str
@@ -164,10 +166,28 @@ def _keep_rejections(token: ApiToken, items: list[dict[str, Any]], problems: lis
         RejectedMessage(
             site=token.site,
             source=CollectionSource.HTTP,
-            origin=f"{token.name} ({token.prefix}…) #{problem.index}",
-            payload=str(items[problem.index])[:1000] if problem.index < len(items) else "",
+            origin=f"{token.name} ({token.prefix}…) #{problem.index + 1}",
+            payload=json.dumps(items[problem.index], ensure_ascii=False)[:PAYLOAD_KEPT]
+            if problem.index < len(items)
+            else "",
             code=problem.code,
             message=problem.message,
         )
         for problem in problems[:REJECTIONS_KEPT_PER_BATCH]
+    )
+
+
+def keep_unparsable_body(request: HttpRequest) -> None:
+    """Keep a body that is not JSON, sent with a valid token, as a rejected message of the token's site."""
+    token = getattr(request, "auth", None)
+    if not isinstance(token, ApiToken):
+        return
+    logger.info("readings batch of token %s is not valid JSON", token.prefix)
+    RejectedMessage.objects.create(
+        site=token.site,
+        source=CollectionSource.HTTP,
+        origin=f"{token.name} ({token.prefix}…)",
+        payload=request.body[:PAYLOAD_KEPT].decode("utf-8", errors="replace"),
+        code="invalid_json",
+        message=_("The request body is not valid JSON; nothing of it was stored."),
     )

@@ -75,7 +75,7 @@ class MqttCollector:
         client_id: str = "cleanprod-collector",
         batch_seconds: float = 1.0,
         batch_size: int = 1000,
-        refresh_seconds: float = 60.0,
+        refresh_seconds: float = 5.0,
         max_retry_seconds: float = 60.0,
         first_retry_seconds: float = 0.5,
         idle_seconds: float = 0.05,
@@ -94,6 +94,9 @@ class MqttCollector:
         self.connected = threading.Event()
         self.specs: list[SubscriptionSpec] = []
         self.subscribed: set[str] = set()
+        self.pending_filters: dict[int, str] = {}  # SUBSCRIBE message id -> topic filter, until the SUBACK
+        self.confirmed: set[str] = set()  # topic filters the broker confirmed since the last connect
+        self.confirmed_changed = threading.Event()
         self.sites: dict[int, Site] = {}
         self.stored_messages = 0
         self.client = paho.Client(
@@ -118,6 +121,7 @@ class MqttCollector:
             return
         logger.info("MQTT connected to %s:%s, session present=%s", self.host, self.port, flags.session_present)
         self.subscribed = set()
+        self.confirmed = set()
         self.confirmed_filters = 0
         self._subscribe_all()
         self.connected.set()
@@ -133,6 +137,10 @@ class MqttCollector:
                 logger.error("MQTT subscription (message id %s) rejected by the broker: %s", mid, reason_code)
             else:
                 self.confirmed_filters += 1
+                topic_filter = self.pending_filters.pop(mid, None)
+                if topic_filter is not None:
+                    self.confirmed.add(topic_filter)
+                    self.confirmed_changed.set()
 
     def _on_message(self, client: paho.Client, userdata: Any, message: paho.MQTTMessage) -> None:
         self.inbox.put(Received(message.topic, bytes(message.payload), message.mid, message.qos, datetime.now(UTC)))
@@ -142,10 +150,13 @@ class MqttCollector:
         for topic_filter in sorted(self.subscribed - wanted):
             self.client.unsubscribe(topic_filter)
             self.subscribed.discard(topic_filter)
+            self.confirmed.discard(topic_filter)
             logger.info("MQTT unsubscribed from %s", topic_filter)
         for topic_filter in sorted(wanted - self.subscribed):
-            result, _mid = self.client.subscribe(topic_filter, qos=QOS)
+            result, mid = self.client.subscribe(topic_filter, qos=QOS)
             if result == paho.MQTT_ERR_SUCCESS:
+                if mid is not None:
+                    self.pending_filters[mid] = topic_filter
                 self.subscribed.add(topic_filter)
                 logger.info("MQTT subscribed to %s", topic_filter)
             else:
@@ -160,16 +171,33 @@ class MqttCollector:
         self.client.loop_start()
 
     def refresh(self) -> None:
+        """Reload the enabled subscriptions (two queries), subscribe to new filters and record confirmed ones."""
         self.specs = load_subscriptions()
         self.sites = {site.pk: site for site in Site.objects.filter(pk__in={spec.site_id for spec in self.specs})}
         if self.client.is_connected():
             self._subscribe_all()
+        self.record_subscribed()
+
+    def record_subscribed(self) -> int:
+        """Set subscribed_at on the enabled subscriptions whose topic filter the broker confirmed; return how many."""
+        self.confirmed_changed.clear()
+        confirmed = set(self.confirmed)
+        if not confirmed:
+            return 0
+        updated = MqttSubscription.objects.filter(
+            enabled=True, subscribed_at__isnull=True, topic_filter__in=confirmed
+        ).update(subscribed_at=datetime.now(UTC))
+        if updated:
+            logger.info("MQTT subscriptions confirmed by the broker: %d", updated)
+        return updated
 
     def run(self) -> None:
-        """Store batches until stop() is called."""
+        """Store batches until stop() is called; reload the subscriptions every refresh_seconds."""
         last_refresh = time.monotonic()
         while not self.stop_event.is_set():
             self.run_once()
+            if self.confirmed_changed.is_set():
+                self._retrying(self.record_subscribed)
             if time.monotonic() - last_refresh >= self.refresh_seconds:
                 self._retrying(self.refresh)
                 last_refresh = time.monotonic()

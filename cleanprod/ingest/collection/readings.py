@@ -59,7 +59,7 @@ def parse_reading(index: int, item: Any, default_meter: str | None = None) -> Me
             "",
             "not_an_object",
             _('Reading %(index)d is not a JSON object; send {"meter": …, "timestamp": …, "value": …}.')
-            % {"index": index},
+            % {"index": index + 1},
         )
     raw_meter = item.get("meter", default_meter)
     meter = str(raw_meter).strip() if raw_meter is not None else ""
@@ -71,7 +71,7 @@ def parse_reading(index: int, item: Any, default_meter: str | None = None) -> Me
             meter,
             stamp_text,
             "missing_meter",
-            _("Reading %(index)d has no meter: give the meter code in the field “meter”.") % {"index": index},
+            _("Reading %(index)d has no meter: give the meter code in the field “meter”.") % {"index": index + 1},
         )
     if not isinstance(raw_stamp, str) or not raw_stamp.strip():
         return RowProblem(
@@ -83,7 +83,7 @@ def parse_reading(index: int, item: Any, default_meter: str | None = None) -> Me
                 "Reading %(index)d has no timestamp: give “timestamp” as ISO 8601 text, "
                 "e.g. 2024-04-10T10:30:00+08:00 (without an offset it is the site's local time)."
             )
-            % {"index": index},
+            % {"index": index + 1},
         )
     try:
         stamp = parse_timestamp(raw_stamp)
@@ -97,7 +97,7 @@ def parse_reading(index: int, item: Any, default_meter: str | None = None) -> Me
                 "Reading %(index)d: the timestamp “%(value)s” is not ISO 8601; "
                 "write it as e.g. 2024-04-10T10:30:00+08:00."
             )
-            % {"index": index, "value": stamp_text[:60]},
+            % {"index": index + 1, "value": stamp_text[:60]},
         )
     if "value" not in item or item.get("value") is None:
         return RowProblem(
@@ -106,7 +106,7 @@ def parse_reading(index: int, item: Any, default_meter: str | None = None) -> Me
             stamp_text,
             "missing_value",
             _("Reading %(index)d has no value: give the meter reading as a number in the field “value”.")
-            % {"index": index},
+            % {"index": index + 1},
         )
     try:
         value = parse_value(item["value"])
@@ -117,7 +117,7 @@ def parse_reading(index: int, item: Any, default_meter: str | None = None) -> Me
             stamp_text,
             "invalid_value",
             _("Reading %(index)d: the value “%(value)s” is not a finite number; send it as e.g. 1234.5.")
-            % {"index": index, "value": str(item["value"])[:60]},
+            % {"index": index + 1, "value": str(item["value"])[:60]},
         )
     raw_unit = item.get("unit")
     unit = str(raw_unit).strip() if raw_unit not in (None, "") else None

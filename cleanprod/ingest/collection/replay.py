@@ -7,13 +7,16 @@ the instant D+1 00:00.
 """
 
 import csv
+import statistics
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 INJECTIONS = ("spike", "stuck", "offhours", "missing")
-SPIKE_FACTOR = 5.0
+# The steel demo site has one meter, and the stuck detector compares a meter with related meters
+# that keep moving, so a replayed stuck fault on that site cannot raise an alert.
+REPLAY_INJECTIONS = ("spike", "offhours", "missing")
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,38 @@ def steel_day(path: Path, day: date, zone: ZoneInfo) -> list[ReplayReading]:
     return readings
 
 
+def full_load_reading(path: Path) -> float:
+    """Return the 95th-percentile 15-minute value (kWh) of the whole steel data, its full-load reading.
+
+    The alert evaluation (cleanprod/alerts/evaluation.py) injects a spike as one extra full-load hour:
+    every reading of the hour gets this value added.
+    """
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        values = [float(row["Usage_kWh"]) for row in csv.DictReader(handle)]
+    return statistics.quantiles(values, n=20)[-1]
+
+
+def same_weekday_source(target: date, first: date = date(2018, 1, 1), last: date = date(2018, 12, 31)) -> date:
+    """Return the latest day of the data with the target's weekday and month-day at or before it.
+
+    Keeping the weekday means working days replay onto working days, so the detectors of the target
+    calendar see an ordinary day unless a fault is injected.
+    """
+    try:
+        candidate = target.replace(year=last.year)
+    except ValueError:  # 29 February
+        candidate = date(last.year, 2, 28)
+    candidate -= timedelta(days=(candidate.weekday() - target.weekday()) % 7)
+    if candidate < first:
+        candidate += timedelta(days=7)
+    return candidate
+
+
+def until(readings: list[ReplayReading], now: datetime) -> list[ReplayReading]:
+    """Keep the readings whose interval has ended by ``now``, so a replay of today sends no future readings."""
+    return [reading for reading in readings if reading.timestamp <= now]
+
+
 def shift_to(readings: list[ReplayReading], target: date) -> list[ReplayReading]:
     """Move a day's readings to the target date, keeping the local clock times."""
     if not readings:
@@ -53,10 +88,13 @@ def shift_to(readings: list[ReplayReading], target: date) -> list[ReplayReading]
     return shifted
 
 
-def inject(readings: list[ReplayReading], fault: str, at: time, minutes: int = 60) -> list[ReplayReading]:
+def inject(
+    readings: list[ReplayReading], fault: str, at: time, minutes: int = 60, full_load: float | None = None
+) -> list[ReplayReading]:
     """Return the readings with a fault from local time ``at`` for ``minutes``.
 
-    - spike: the value at ``at`` is multiplied by 5;
+    - spike: every value in the window gets ``full_load`` added (default: the day's 95th-percentile
+      value), one extra full-load hour with the default 60 minutes, as in the alert evaluation;
     - stuck: every value in the window repeats the value before the window;
     - offhours: every value in the window is the day's maximum (equipment left running);
     - missing: the values in the window are left out.
@@ -67,8 +105,10 @@ def inject(readings: list[ReplayReading], fault: str, at: time, minutes: int = 6
         return []
     day = (readings[0].timestamp - timedelta(minutes=15)).date()
     start = datetime.combine(day, at, tzinfo=readings[0].timestamp.tzinfo)
-    end = start + timedelta(minutes=max(minutes, 15) if fault != "spike" else 15)
+    end = start + timedelta(minutes=max(minutes, 15))
     peak = max(reading.value for reading in readings)
+    if full_load is None:
+        full_load = statistics.quantiles([reading.value for reading in readings], n=20)[-1]
     result = []
     previous: float | None = None
     for reading in readings:
@@ -80,7 +120,7 @@ def inject(readings: list[ReplayReading], fault: str, at: time, minutes: int = 6
         if fault == "missing":
             continue
         if fault == "spike":
-            value = reading.value * SPIKE_FACTOR
+            value = reading.value + full_load
         elif fault == "stuck":
             value = previous if previous is not None else reading.value
         else:

@@ -1,7 +1,7 @@
 """POST /api/v1/readings/batch with an API token: storage, idempotence, late readings, rejections, auth."""
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -288,3 +288,84 @@ def test_answer_is_chinese_when_the_client_asks_for_nothing(counter: Meter, secr
     assert response.status_code == 200
     assert "ISO 8601" in response.json()["rejected"][0]["message"]
     assert "时间戳" in response.json()["rejected"][0]["message"]
+
+
+def test_future_reading_rejected(counter: Meter, secret: str, settings: Any) -> None:
+    settings.CLEANPROD_FUTURE_TOLERANCE_MINUTES = 10
+    now = datetime.now(UTC)
+    soon = (now + timedelta(minutes=5)).isoformat()
+    late = (now + timedelta(minutes=30)).isoformat()
+
+    response = post(
+        secret, readings(("E-A-LINE1", soon, 1.0), ("E-A-LINE1", late, 2.0), ("E-A-LINE1", "2030-01-01T00:00:00", 3.0))
+    ).json()
+
+    assert response["accepted"] == [0]
+    assert [row["code"] for row in response["rejected"]] == ["future_timestamp", "future_timestamp"]
+    assert "device clock" in response["rejected"][0]["message"]
+    assert "E-A-LINE1" in response["rejected"][0]["message"]
+    assert Reading.objects.filter(meter=counter).count() == 1
+
+
+def test_unknown_meter_uses_api_wording(counter: Meter, meter_b: Meter, secret: str) -> None:
+    response = post(secret, readings((meter_b.code, "2024-04-10T10:00:00+08:00", 1.0))).json()
+
+    message = response["rejected"][0]["message"]
+    assert "map the column" not in message
+    assert "send the code of one of its meters" in message
+
+
+def raw_post(secret: str, body: str) -> Any:
+    headers = {"Authorization": f"Bearer {secret}", "Accept-Language": "en"}
+    return Client().post(URL, data=body, content_type="application/json", headers=headers)
+
+
+def test_malformed_json_gets_hint_and_is_listed(counter: Meter, secret: str) -> None:
+    response = raw_post(secret, '{"readings": [')
+
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "invalid_json"
+    assert "not valid JSON" in response.json()["error"]["message"]
+    kept = RejectedMessage.objects.get(site=counter.site, source="http")
+    assert kept.code == "invalid_json"
+    assert kept.payload == '{"readings": ['
+
+
+def test_malformed_json_in_chinese(counter: Meter, secret: str) -> None:
+    headers = {"Authorization": f"Bearer {secret}"}
+    response = Client().post(URL, data="{", content_type="application/json", headers=headers)
+
+    assert "Cannot parse" not in response.json()["error"]["message"]
+
+
+def test_top_level_array_names_missing_field(counter: Meter, secret: str) -> None:
+    response = post(secret, [{"meter": "E-A-LINE1", "timestamp": "2024-04-10T10:00:00+08:00", "value": 1}])
+
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["code"] == "missing_field"
+    assert "readings" in error["message"]
+    assert "query parameter" not in error["message"]
+
+
+def test_batch_over_limit_message(counter: Meter, secret: str) -> None:
+    body = {"readings": [{"meter": "E-A-LINE1", "timestamp": "2024-04-10T10:00:00", "value": 1}] * 10_001}
+
+    error = post(secret, body).json()["error"]
+
+    assert error["code"] == "too_many_items"
+    assert "10,000" in error["message"]
+    assert "several requests" in error["message"]
+
+
+def test_rejected_payload_stored_as_json_with_1_based_index(counter: Meter, secret: str) -> None:
+    response = post(
+        secret, readings(("E-A-LINE1", "2024-04-10T10:00:00+08:00", 1.0), ("无此表", "2024-04-10T10:15:00+08:00", "x"))
+    )
+
+    assert response.json()["rejected"][0]["index"] == 1
+    assert "Reading 2" in response.json()["rejected"][0]["message"]
+    kept = RejectedMessage.objects.get(site=counter.site)
+    assert json.loads(kept.payload)["meter"] == "无此表"
+    assert "无此表" in kept.payload
+    assert kept.origin.endswith("#2")

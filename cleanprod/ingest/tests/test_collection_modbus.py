@@ -184,3 +184,14 @@ def test_command_polls_once(site_a: Site, counter: Meter, modbus_server: Any) ->
     call_command("modbus", "--once")
 
     assert Reading.objects.filter(meter=counter).count() == 1
+
+
+def test_poll_with_future_clock_rejected(site_a: Site, counter: Meter, modbus_server: Any) -> None:
+    port = modbus_server({10: 25714, 11: 1})
+    device = device_with(site_a, port, counter, 10, "low_first")
+
+    report = poll_device(device, datetime(2030, 1, 1, 0, 0, tzinfo=UTC))
+
+    assert report.inserted == 0
+    assert not Reading.objects.filter(meter=counter).exists()
+    assert RejectedMessage.objects.filter(site=site_a, code="future_timestamp").exists()

@@ -8,6 +8,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import paho.mqtt.client as paho
@@ -19,7 +20,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 from psycopg import sql
 
 from cleanprod.ingest import pipeline
-from cleanprod.ingest.collection.mqtt import MqttCollector
+from cleanprod.ingest.collection.mqtt import MqttCollector, Received
 from cleanprod.ingest.models import MqttSubscription, MqttTopicMeter, RejectedMessage
 from cleanprod.metering.models import Meter, Reading
 from cleanprod.organization.models import Site
@@ -349,3 +350,51 @@ def test_real_database_outage_loses_nothing(
     assert values(counter) == [1500.0, 1515.0, 1530.0, 1545.0]
     assert collector.stored_messages == 4
     assert "storing MQTT messages failed" in caplog.text  # the outage was met, not missed
+
+
+def test_new_subscription_recorded_quickly(site_a: Site, counter: Meter, prefix: str, make_collector: Any) -> None:
+    collector = make_collector(refresh_seconds=0.1)
+    subscription = MqttSubscription.objects.create(
+        site=site_a, topic_filter=f"{prefix}/late", payload_format="json_object"
+    )
+    assert subscription.subscribed_at is None
+
+    deadline = time.monotonic() + 5
+    while subscription.subscribed_at is None:
+        assert time.monotonic() < deadline, "the collector did not record the new subscription"
+        collector.refresh()
+        time.sleep(0.05)
+        collector.record_subscribed()
+        subscription.refresh_from_db()
+
+    publish(f"{prefix}/late", '{"meter": "E-A-LINE1", "timestamp": "2024-04-10T10:00:00+08:00", "value": 7}')
+    wait_until(lambda: Reading.objects.filter(meter=counter).exists(), collector)
+    assert values(counter) == [7.0]
+
+
+def test_saving_subscription_clears_subscribed_at(site_a: Site, prefix: str) -> None:
+    subscription = MqttSubscription.objects.create(site=site_a, topic_filter=f"{prefix}/x")
+    MqttSubscription.objects.filter(pk=subscription.pk).update(subscribed_at=datetime.now(UTC))
+
+    subscription.refresh_from_db()
+    subscription.meter_level = 2
+    subscription.save()
+
+    subscription.refresh_from_db()
+    assert subscription.subscribed_at is None
+
+
+def test_collector_default_refresh_is_short() -> None:
+    assert MqttCollector(HOST, PORT, client_id="unused").refresh_seconds <= 5
+
+
+def test_future_reading_rejected_over_mqtt(site_a: Site, counter: Meter, prefix: str) -> None:
+    MqttSubscription.objects.create(site=site_a, topic_filter=f"{prefix}/future", payload_format="json_object")
+    collector = MqttCollector(HOST, PORT, client_id="unused")
+    collector.refresh()
+    payload = b'{"meter": "E-A-LINE1", "timestamp": "2030-01-01T00:00:00+08:00", "value": 5}'
+
+    collector.store([Received(f"{prefix}/future", payload, 1, 1, datetime.now(UTC))])
+
+    assert not Reading.objects.filter(meter=counter).exists()
+    assert RejectedMessage.objects.get(site=site_a).code == "future_timestamp"

@@ -10,7 +10,15 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from cleanprod.demo.sites import STEEL_FILE
-from cleanprod.ingest.collection.replay import ReplayReading, inject, shift_to, steel_day
+from cleanprod.ingest.collection.replay import (
+    ReplayReading,
+    full_load_reading,
+    inject,
+    same_weekday_source,
+    shift_to,
+    steel_day,
+    until,
+)
 from cleanprod.ingest.collection.tokens import find_token
 from cleanprod.ingest.models import MqttSubscription
 from cleanprod.organization.models import Site
@@ -44,14 +52,34 @@ def test_shift_keeps_clock_times(day: list[ReplayReading]) -> None:
     assert [item.value for item in shifted] == [item.value for item in day]
 
 
-def test_inject_spike(day: list[ReplayReading]) -> None:
-    faulty = inject(day, "spike", time(10, 0))
+def test_inject_spike_adds_full_load_hour(day: list[ReplayReading]) -> None:
+    full_load = full_load_reading(STEEL_FILE)
+    faulty = inject(day, "spike", time(10, 0), full_load=full_load)
 
     by_time = {item.timestamp: item.value for item in faulty}
     original = {item.timestamp: item.value for item in day}
-    ten = datetime(2018, 3, 5, 10, 0, tzinfo=SEOUL)
-    assert by_time[ten] == pytest.approx(original[ten] * 5)
-    assert sum(1 for stamp in by_time if by_time[stamp] != original[stamp]) == 1
+    changed = sorted(stamp for stamp in by_time if by_time[stamp] != original[stamp])
+    assert changed == [datetime(2018, 3, 5, 10, 0, tzinfo=SEOUL) + timedelta(minutes=15 * k) for k in range(4)]
+    added = sum(by_time[stamp] - original[stamp] for stamp in changed)
+    assert added == pytest.approx(4 * full_load)
+    assert full_load > 90  # kWh per 15 minutes at full load of the steel plant (99.04 in the 2018 data)
+
+
+def test_same_weekday_source() -> None:
+    saturday = date(2026, 12, 5)
+    source = same_weekday_source(saturday)
+
+    assert source.weekday() == saturday.weekday()
+    assert source.year == 2018
+    assert same_weekday_source(date(2024, 2, 29)).weekday() == date(2024, 2, 29).weekday()
+    assert same_weekday_source(date(2027, 1, 1)) >= date(2018, 1, 1)
+
+
+def test_until_drops_future_readings(day: list[ReplayReading]) -> None:
+    kept = until(day, datetime(2018, 3, 5, 9, 6, tzinfo=SEOUL))
+
+    assert kept[-1].timestamp == datetime(2018, 3, 5, 9, 0, tzinfo=SEOUL)
+    assert len(kept) == 36
 
 
 def test_inject_stuck_repeats_previous_value(day: list[ReplayReading]) -> None:
@@ -109,3 +137,22 @@ def test_setup_command_keeps_existing_subscription(site_a: Site) -> None:
 def test_setup_command_unknown_site(site_a: Site) -> None:
     with pytest.raises(CommandError, match="site-a"):
         call_command("collection_setup", "nowhere", "--token", "x", stdout=StringIO())
+
+
+@pytest.mark.django_db
+def test_setup_command_wait_times_out(site_a: Site) -> None:
+    with pytest.raises(CommandError, match="has not subscribed"):
+        call_command(
+            "collection_setup", site_a.code, "--mqtt-topic", "demo/#", "--wait-subscribed", "0", stdout=StringIO()
+        )
+
+
+@pytest.mark.django_db
+def test_setup_command_wait_sees_subscription(site_a: Site) -> None:
+    call_command("collection_setup", site_a.code, "--mqtt-topic", "demo/#", stdout=StringIO())
+    MqttSubscription.objects.filter(site=site_a).update(subscribed_at=datetime(2026, 1, 1, tzinfo=SEOUL))
+    output = StringIO()
+
+    call_command("collection_setup", site_a.code, "--mqtt-topic", "demo/#", "--wait-subscribed", "1", stdout=output)
+
+    assert "collector subscribed at" in output.getvalue()

@@ -1,5 +1,6 @@
 """The Collection page: tokens, MQTT subscriptions, Modbus devices, rejected messages, and site isolation."""
 
+import re
 from typing import Any
 
 import pytest
@@ -268,3 +269,26 @@ def test_page_in_chinese(client_for: Any, alice: User, site_a: Site) -> None:
 
     assert response.status_code == 200
     assert response.headers["Content-Language"] == "zh-hans"
+
+
+def test_page_html_ids_unique(client_for: Any, alice: User, site_a: Site, meter_a: Meter) -> None:
+    subscription = MqttSubscription.objects.create(site=site_a, topic_filter="a/#")
+    MqttSubscription.objects.create(site=site_a, topic_filter="b/#")
+
+    html = client_for(alice).get(page(site_a)).content.decode()
+
+    ids = re.findall(r'\sid="([^"]+)"', html)
+    assert len(ids) == len(set(ids)), sorted({value for value in ids if ids.count(value) > 1})
+    assert f'id="id_topic_{subscription.pk}_topic"' in html
+
+
+def test_rejected_table_headers_distinct(client_for: Any, alice: User, site_a: Site) -> None:
+    RejectedMessage.objects.create(site=site_a, source="http", origin="x", payload="{}", code="c", message="m")
+
+    html = client_for(alice).get(page(site_a)).content.decode()
+
+    header = html[html.rindex("<thead>") :]
+    header = header[: header.index("</thead>")]
+    cells = re.findall(r"<th>([^<]*)</th>", header)
+    assert len(cells) == 5
+    assert len(set(cells)) == 5, cells

@@ -14,6 +14,8 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 
+from cleanprod.alerts.models import AlertKind, AlertRule, Shift, WorkingCalendar
+from cleanprod.alerts.services import CAUSE_TITLES
 from cleanprod.demo.sites import SITES, SiteSpec
 from cleanprod.ingest.pipeline import ImportRequest, file_sha256, import_readings
 from cleanprod.ingest.services import build_mapping, layout_of, options_of, save_data_source
@@ -53,6 +55,7 @@ class Command(BaseCommand):
             if spec.code in wanted:
                 site = self._site(enterprise, spec, electricity)
                 self._import(site, spec)
+                self._calendar(site, spec)
                 if spec.production_unit:
                     self._production(site, spec)
         self._users()
@@ -94,6 +97,28 @@ class Command(BaseCommand):
                         virtual_meter=meter, source=meters[source_code], defaults={"sign": sign}
                     )
         return site
+
+    def _calendar(self, site: Site, spec: SiteSpec) -> None:
+        """Set the site's working calendar and off-hours rule once; a calendar edited since is kept."""
+        with transaction.atomic():
+            if spec.shifts:
+                calendar, created = WorkingCalendar.objects.get_or_create(
+                    site=site, defaults={"official_holidays": spec.official_holidays}
+                )
+                if created or not calendar.shifts.exists():
+                    Shift.objects.bulk_create(
+                        Shift(calendar=calendar, weekday=weekday, start=start, end=end)
+                        for weekday, start, end in spec.shifts
+                    )
+            if spec.off_hours_rule and not AlertRule.objects.filter(site=site, kind=AlertKind.OFF_HOURS).exists():
+                rule = AlertRule(
+                    site=site,
+                    kind=AlertKind.OFF_HOURS,
+                    name=str(CAUSE_TITLES[("off_hours", "off_hours")]),
+                    parameters={},
+                )
+                rule.parameters = rule.params()
+                rule.save()
 
     def _mapping(self, spec: SiteSpec) -> dict[str, Any]:
         mapping = dict(spec.mapping)

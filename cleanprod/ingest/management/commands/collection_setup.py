@@ -1,5 +1,6 @@
 """`cleanprod collection_setup SITE`: create an API token and/or an MQTT subscription for a site from the shell."""
 
+import time
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -28,6 +29,12 @@ class Command(BaseCommand):
             help="MQTT payload format.",
         )
         parser.add_argument("--meter-level", type=int, help="Topic level (from 1) that contains the meter code.")
+        parser.add_argument(
+            "--wait-subscribed",
+            type=float,
+            metavar="SECONDS",
+            help="Wait up to this many seconds until a running `cleanprod mqtt` has subscribed to --mqtt-topic.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
@@ -46,6 +53,8 @@ class Command(BaseCommand):
             )
             state = "created" if created else "exists already"
             self.stdout.write(f"MQTT subscription {subscription.topic_filter} ({subscription.payload_format}) {state}.")
+            if options["wait_subscribed"] is not None:
+                self._wait_subscribed(subscription, options["wait_subscribed"])
         if options["token"]:
             user = User.objects.filter(username=options["user"]).first() if options["user"] else None
             if options["user"] and user is None:
@@ -53,3 +62,24 @@ class Command(BaseCommand):
             token, secret = create_token(site, options["token"], user)
             self.stdout.write(f"API token {token.name!r} created for {site.code}; the secret is not shown again:")
             self.stdout.write(secret)
+
+    def _wait_subscribed(self, subscription: MqttSubscription, timeout: float) -> None:
+        if not subscription.enabled:
+            raise CommandError(f"MQTT subscription {subscription.topic_filter} is disabled; enable it first.")
+        self.stdout.write(
+            f"Waiting up to {timeout:.0f} s for the MQTT collector to subscribe to {subscription.topic_filter} ..."
+        )
+        deadline = time.monotonic() + timeout
+        while True:
+            subscription.refresh_from_db(fields=["subscribed_at"])
+            if subscription.subscribed_at is not None:
+                self.stdout.write(
+                    f"The MQTT collector subscribed at {subscription.subscribed_at:%Y-%m-%d %H:%M:%S %Z}."
+                )
+                return
+            if time.monotonic() >= deadline:
+                raise CommandError(
+                    f"The MQTT collector has not subscribed to {subscription.topic_filter} within {timeout:.0f} s. "
+                    "Start it with `manage.py mqtt` (one instance per --client-id) and run this again."
+                )
+            time.sleep(0.5)

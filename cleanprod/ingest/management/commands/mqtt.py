@@ -17,7 +17,10 @@ logger = logging.getLogger(__name__)
 class Command(BaseCommand):
     help = (
         "Subscribe to the enabled MQTT subscriptions (QoS 1) and store the readings through the import pipeline. "
-        "Messages are acknowledged only after their rows are committed."
+        "Messages are acknowledged only after their rows are committed. New or changed subscriptions are picked "
+        "up within --refresh-seconds; create a subscription before its devices publish, because the broker does "
+        "not keep messages sent to a topic nobody has subscribed to yet. Give each collector instance its own "
+        "--client-id: two clients with the same id disconnect each other."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -26,7 +29,10 @@ class Command(BaseCommand):
         parser.add_argument(
             "--client-id",
             default=f"cleanprod-{socket.gethostname()}",
-            help="MQTT client id; keep it fixed so the broker keeps unacknowledged messages across restarts.",
+            help=(
+                "MQTT client id (default cleanprod-<host name>). Keep it fixed so the broker keeps unacknowledged "
+                "messages across restarts (persistent session), and give every other instance its own id."
+            ),
         )
         parser.add_argument(
             "--batch-seconds",
@@ -36,7 +42,10 @@ class Command(BaseCommand):
         )
         parser.add_argument("--batch-size", type=int, default=1000, help="Most messages stored in one batch.")
         parser.add_argument(
-            "--refresh-seconds", type=float, default=60.0, help="How often subscriptions are reloaded (s)."
+            "--refresh-seconds",
+            type=float,
+            default=5.0,
+            help="How often the subscriptions are reloaded from the database (s).",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
