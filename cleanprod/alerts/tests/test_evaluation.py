@@ -8,6 +8,7 @@ from types import ModuleType
 from cleanprod.alerts import evaluation
 from cleanprod.alerts.detectors import Detection
 from cleanprod.alerts.evaluation import Window
+from cleanprod.alerts.workcalendar import standard_spec
 
 SCRIPT = Path(__file__).resolve().parents[3] / "scripts" / "evaluate_detectors.py"
 
@@ -36,6 +37,7 @@ def test_evaluation_on_a_small_sample_computes_every_metric() -> None:
     assert report.combined("missing", "completeness").recall == 1.0
     text = evaluation.markdown(report, title="sample", notes=["seed 7"])
     assert "| stuck | stuck |" in text and "events per 30 days" in text
+    assert "| spike | statistical | steel |" in text.split("## Clean-series events by calendar cause")[1]
     # The same seed gives the same injection.
     again = evaluation.inject(steel, "spike", 2, 7)[1]
     assert again == evaluation.inject(steel, "spike", 2, 7)[1]
@@ -72,3 +74,60 @@ def test_clean_rate_per_series() -> None:
     assert report.clean_rate("statistical", "all", "spike") == 3.0
     assert report.clean_rate("statistical", "b", "spike") == 9.0
     assert report.clean_rate("drift", "a", "spike") is None
+
+
+def busy_weeknights_series() -> evaluation.Series:
+    """Ten weeks of hourly readings: 200 in the shifts (Mon–Fri 08–17), 10 at rest.
+
+    Monday to Thursday nights the plant keeps running at 200 until 06:00, outside the calendar's shifts.
+    """
+    start = datetime(2025, 1, 6, tzinfo=UTC)  # a Monday
+    readings = []
+    for step in range(10 * 7 * 24):
+        hour = start + step * timedelta(hours=1)
+        in_shift = hour.weekday() < 5 and 8 <= hour.hour < 17
+        night_of = hour - timedelta(hours=6)  # 00:00–05:59 belongs to the night of the day before
+        busy_night = night_of.weekday() < 4 and (hour.hour >= 21 or hour.hour < 6)
+        readings.append((hour + timedelta(hours=1), 200.0 if in_shift or busy_night else 10.0))
+    return evaluation.Series("made", timedelta(hours=1), readings, readings)
+
+
+def test_off_hours_injection_skips_busy_nights() -> None:
+    series = busy_weeknights_series()
+    assert evaluation.rest_level_limit(series) == (10.0 + 200.0) / 2
+    faulty, windows = evaluation.inject(series, "off_hours", 3, 2025)
+    assert len(windows) == 3
+    original = dict(series.readings)
+    changed = dict(faulty.readings)
+    for window in windows:
+        assert window.start.hour == 21
+        assert window.start.weekday() >= 4, window  # Friday, Saturday or Sunday night
+        stamps = [stamp for stamp in original if window.start < stamp <= window.end]
+        assert len(stamps) == 9
+        assert all(original[stamp] == 10.0 for stamp in stamps), window
+        assert all(changed[stamp] > original[stamp] for stamp in stamps), window
+
+
+def test_idle_night_rejects_a_busy_calendar_night() -> None:
+    series = busy_weeknights_series()
+    use = {period.start: period.quantity for period in evaluation.hourly(series.readings, series.interval)}
+    limit = evaluation.rest_level_limit(series)
+    tuesday_night = datetime(2025, 1, 14, 21, tzinfo=UTC)
+    friday_night = datetime(2025, 1, 17, 21, tzinfo=UTC)
+    assert not evaluation._idle_night(series, tuesday_night, use, limit)
+    assert evaluation._idle_night(series, friday_night, use, limit)
+
+
+def test_calendar_cause_of_clean_events() -> None:
+    calendar = standard_spec(official_holidays=False)  # Monday–Friday 08:00–17:00
+    hour = timedelta(hours=1)
+    sunday = datetime(2025, 1, 12, 10, tzinfo=UTC)
+    tuesday_night = datetime(2025, 1, 14, 22, tzinfo=UTC)
+    tuesday_morning = datetime(2025, 1, 14, 10, tzinfo=UTC)
+    assert evaluation.calendar_cause(calendar, evaluation.Event("above", sunday, sunday + hour)) == "rest day"
+    assert evaluation.calendar_cause(calendar, evaluation.Event("above", tuesday_night, tuesday_night + hour)) == (
+        "outside shifts"
+    )
+    assert evaluation.calendar_cause(calendar, evaluation.Event("above", tuesday_morning, tuesday_morning + hour)) == (
+        "in working time"
+    )
