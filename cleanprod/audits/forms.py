@@ -31,6 +31,8 @@ from .models import (
 from .services import leader_count, snapshot_baseline
 
 MAX_EVIDENCE_BYTES = 20 * 1024 * 1024
+# <input type="date"> accepts only ISO dates; the zh-hans locale format 2019/01/15 would show an empty field.
+DATE_WIDGET_FORMAT = "%Y-%m-%d"
 
 
 def site_users(site: Site) -> QuerySet[User]:
@@ -80,9 +82,9 @@ class AuditForm(forms.ModelForm):  # type: ignore[type-arg]
             "conclusions",
         ]
         widgets = {
-            "listed_on": forms.DateInput(attrs={"type": "date"}),
-            "started_on": forms.DateInput(attrs={"type": "date"}),
-            "finished_on": forms.DateInput(attrs={"type": "date"}),
+            "listed_on": forms.DateInput(attrs={"type": "date"}, format=DATE_WIDGET_FORMAT),
+            "started_on": forms.DateInput(attrs={"type": "date"}, format=DATE_WIDGET_FORMAT),
+            "finished_on": forms.DateInput(attrs={"type": "date"}, format=DATE_WIDGET_FORMAT),
             "scope_units": forms.CheckboxSelectMultiple,
             "report_overview": forms.Textarea(attrs={"rows": 4}),
             "enterprise_description": forms.Textarea(attrs={"rows": 4}),
@@ -165,7 +167,7 @@ class StepForm(forms.ModelForm):  # type: ignore[type-arg]
     class Meta:
         model = Step
         fields = ["title", "owner", "due_on", "status"]
-        widgets = {"due_on": forms.DateInput(attrs={"type": "date"})}
+        widgets = {"due_on": forms.DateInput(attrs={"type": "date"}, format=DATE_WIDGET_FORMAT)}
         field_classes = {"owner": UserChoiceField}
 
     def __init__(self, *args: Any, audit: AuditProject, **kwargs: Any) -> None:

@@ -64,7 +64,12 @@ class TransitionForm(forms.Form):
 
 
 class DateInput(forms.DateInput):
+    """Date picker rendering ISO dates, the only format <input type="date"> accepts, whatever the locale."""
+
     input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None, format: str | None = "%Y-%m-%d") -> None:
+        super().__init__(attrs, format)
 
 
 class ImplementationForm(forms.ModelForm[Implementation]):
