@@ -137,13 +137,36 @@ def option_detail(request: HttpRequest, pk: int, transition_form: TransitionForm
     return render(request, "options/option_detail.html", context, status=400 if transition_form else 200)
 
 
+# simple_history's diff_against skips fields with editable=False, such as the status, so the history page
+# compares these fields itself.
+HISTORY_FIELDS = ("title", "description", "source", "aspect", "investment", "status")
+
+
+def _history_value(record: Any, field_name: str) -> str:
+    """Return a field's value in a history record as the pages show it, with choice labels for choice fields."""
+    value = getattr(record, field_name)
+    choices = dict(Option._meta.get_field(field_name).flatchoices)
+    return str(choices.get(value, value))
+
+
 def option_history(option: Option) -> list[Any]:
     """Return the option's history records with the changed fields, newest first."""
     records = list(option.history.select_related("history_user").order_by("-history_date", "-history_id"))
     entries = []
     for index, record in enumerate(records):
         previous = records[index + 1] if index + 1 < len(records) else None
-        changes = record.diff_against(previous).changes if previous is not None else []
+        changes = []
+        if previous is not None:
+            for field_name in HISTORY_FIELDS:
+                if getattr(record, field_name) == getattr(previous, field_name):
+                    continue
+                changes.append(
+                    {
+                        "field": Option._meta.get_field(field_name).verbose_name,
+                        "old": _history_value(previous, field_name),
+                        "new": _history_value(record, field_name),
+                    }
+                )
         entries.append({"record": record, "changes": changes})
     return entries
 

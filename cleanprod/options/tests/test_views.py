@@ -156,6 +156,16 @@ def test_detail_shows_history(option_a, alice, client_for):
     assert "title: 空压机变频改造 → 新标题" in page
 
 
+def test_history_shows_status_change(option_a, alice, client_for):
+    client = client_for(alice)
+    client.post(reverse("options:transition", args=[option_a.pk]), {"target": "screened_in", "comment": ""})
+
+    page = client.get(reverse("options:detail", args=[option_a.pk])).content.decode()
+
+    assert "状态: 已提出 → 已列入" in page
+    assert "保存，无变化" not in page
+
+
 def test_implementation_form_rejects_service_before_start(option_a, alice, client_for):
     response = client_for(alice).post(
         reverse("options:implementation", args=[option_a.pk]),
