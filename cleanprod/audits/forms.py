@@ -9,6 +9,7 @@ from django import forms
 from django.contrib.auth.models import User
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from cleanprod.metering.models import Meter
 from cleanprod.organization.models import ALL_SITE_ROLES, OrganizationUnit, Site
@@ -134,6 +135,7 @@ class TeamMemberForm(forms.ModelForm):  # type: ignore[type-arg]
         model = TeamMember
         fields = ["user", "name", "organisation", "role", "responsibilities"]
         widgets = {"responsibilities": forms.Textarea(attrs={"rows": 2})}
+        labels = {"name": pgettext_lazy("person", "name")}
         field_classes = {"user": UserChoiceField}
 
     def __init__(self, *args: Any, audit: AuditProject, **kwargs: Any) -> None:
@@ -150,6 +152,16 @@ class TeamMemberForm(forms.ModelForm):  # type: ignore[type-arg]
                 "name",
                 forms.ValidationError(
                     _("Choose a user of the site, or enter the name of an external person."), code="person_missing"
+                ),
+            )
+        user = cleaned.get("user")
+        if user is not None and self.audit.team.filter(user=user).exclude(pk=self.instance.pk).exists():
+            self.add_error(
+                "user",
+                forms.ValidationError(
+                    _("%(user)s is already in the audit team; edit that entry instead of adding the user again."),
+                    code="duplicate_member",
+                    params={"user": user.get_full_name() or user.get_username()},
                 ),
             )
         if cleaned.get("role") == TeamRole.LEADER and leader_count(self.audit, exclude=self.instance) > 0:

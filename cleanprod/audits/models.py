@@ -204,9 +204,10 @@ class TeamMember(models.Model):
 
     @property
     def display_name(self) -> str:
-        if self.user is not None:
-            return self.user.get_full_name() or self.user.get_username()
-        return self.name
+        """The name entered for the member, else the user's full name, else the login name."""
+        if self.name.strip() or self.user is None:
+            return self.name.strip()
+        return self.user.get_full_name() or self.user.get_username()
 
 
 class PhaseCode(models.TextChoices):

@@ -6,7 +6,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import models, transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -145,8 +145,16 @@ HISTORY_FIELDS = ("title", "description", "source", "aspect", "investment", "sta
 def _history_value(record: Any, field_name: str) -> str:
     """Return a field's value in a history record as the pages show it, with choice labels for choice fields."""
     value = getattr(record, field_name)
-    choices = dict(Option._meta.get_field(field_name).flatchoices)
+    field = Option._meta.get_field(field_name)
+    assert isinstance(field, models.Field)
+    choices = dict(field.flatchoices)
     return str(choices.get(value, value))
+
+
+def _history_label(field_name: str) -> str:
+    field = Option._meta.get_field(field_name)
+    assert isinstance(field, models.Field)
+    return str(field.verbose_name)
 
 
 def option_history(option: Option) -> list[Any]:
@@ -162,7 +170,7 @@ def option_history(option: Option) -> list[Any]:
                     continue
                 changes.append(
                     {
-                        "field": Option._meta.get_field(field_name).verbose_name,
+                        "field": _history_label(field_name),
                         "old": _history_value(previous, field_name),
                         "new": _history_value(record, field_name),
                     }

@@ -1,7 +1,6 @@
 """Implementation dates render as ISO values in zh-hans, so saving the form again keeps them."""
 
 from datetime import date
-from decimal import Decimal
 
 from django.urls import reverse
 
@@ -14,7 +13,7 @@ def test_implementation_dates_kept_in_chinese(option_a, alice, client_for):
         start_on=date(2019, 1, 15),
         planned_completion_on=date(2019, 6, 30),
         in_service_on=date(2019, 7, 1),
-        progress_percent=Decimal("100"),
+        progress_percent=100,
     )
     client = client_for(alice)
     url = reverse("options:implementation", args=[option_a.pk])
