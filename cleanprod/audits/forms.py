@@ -8,8 +8,9 @@ from typing import Any
 from django import forms
 from django.contrib.auth.models import User
 from django.db.models import Q, QuerySet
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from cleanprod.metering.models import Meter
 from cleanprod.organization.models import ALL_SITE_ROLES, OrganizationUnit, Site
@@ -44,6 +45,21 @@ def site_users(site: Site) -> QuerySet[User]:
         .distinct()
         .order_by("username")
     )
+
+
+def check_rate_fields(form: forms.BaseForm, names: tuple[str, ...]) -> None:
+    """Check rate fields as fractions from 0 to 1 in the form, with one message naming the field and the fix.
+
+    Without this, 25 entered for 25 % gets Django's message about digits before the decimal point.
+    """
+    for name in names:
+        field = form.fields[name]
+        message = gettext("%(field)s must be a fraction from 0 to 1; enter 25 %% as 0.25.") % {"field": field.label}
+        # Django formats validator messages with the validator's params, so a literal percent sign is doubled.
+        message = message.replace("%", "%%")
+        field.validators.extend([MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))])
+        for code in ("max_digits", "max_whole_digits", "min_value", "max_value"):
+            field.error_messages[code] = message
 
 
 class UserChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
@@ -99,6 +115,7 @@ class AuditForm(forms.ModelForm):  # type: ignore[type-arg]
         site_field = self.fields["site"]
         assert isinstance(site_field, forms.ModelChoiceField)
         site_field.queryset = sites
+        check_rate_fields(self, ("tax_rate", "discount_rate"))
         units = self.fields["scope_units"]
         assert isinstance(units, forms.ModelMultipleChoiceField)
         if self.instance.pk is not None:

@@ -6,6 +6,7 @@ from django import forms
 from django.forms import BaseModelFormSet, inlineformset_factory, modelformset_factory
 from django.utils.translation import gettext_lazy as _
 
+from cleanprod.audits.forms import check_rate_fields
 from cleanprod.metering.models import Meter
 from cleanprod.resources.models import Category, Resource
 
@@ -136,6 +137,10 @@ class FeasibilityForm(forms.ModelForm[Feasibility]):
             "environmental_assessment": forms.Textarea(attrs={"rows": 4}),
             "override_note": forms.Textarea(attrs={"rows": 2}),
         }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        check_rate_fields(self, ("tax_rate", "discount_rate"))
 
 
 class ExtraFlowForm(forms.ModelForm[ExtraCashFlow]):

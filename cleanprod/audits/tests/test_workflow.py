@@ -248,3 +248,12 @@ def test_voluntary_audit_needs_no_listing_date(site_a, alice, client_for):
 
     assert response.status_code == 302
     assert AuditProject.objects.get().listed_on is None
+
+
+def test_audit_tax_rate_as_percent_names_fix(site_a, alice, client_for):
+    response = client_for(alice).post(reverse("audits:create"), _create_form(site_a, tax_rate="25"), **ENGLISH)
+
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "Income tax rate must be a fraction from 0 to 1; enter 25 % as 0.25." in page
+    assert AuditProject.objects.count() == 0
