@@ -339,6 +339,9 @@ class FlowForm(forms.ModelForm):  # type: ignore[type-arg]
         self.balance = balance
         self.fields["quantity"].required = False
         self.fields["quantity"].help_text = _("Leave empty to fill it from the meter's baseline-year total.")
+        for name in ("step", "direction", "name"):
+            field = self.fields[name]
+            field.error_messages["required"] = gettext("%(field)s is missing; fill it in.") % {"field": field.label}
         meter = self.fields["meter"]
         assert isinstance(meter, forms.ModelChoiceField)
         meter.queryset = Meter.objects.filter(site_id=balance.audit.site_id, is_virtual=False).order_by("code")
@@ -359,7 +362,8 @@ class FlowForm(forms.ModelForm):  # type: ignore[type-arg]
                 forms.ValidationError(_("A transfer goes to another step; name a different step."), code="same_step"),
             )
         meter = cleaned.get("meter")
-        if cleaned.get("quantity") is None:
+        # An invalid quantity, e.g. letters, already has its own error.
+        if cleaned.get("quantity") is None and "quantity" not in self.errors:
             if meter is None:
                 self.add_error(
                     "quantity",
