@@ -57,7 +57,7 @@ class OptionFilterForm(forms.Form):
 class TransitionForm(forms.Form):
     target = forms.ChoiceField(label=_("new status"), choices=OptionStatus.choices)
     comment = forms.CharField(
-        label=_("comment"),
+        label=_("reason"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Required when rejecting an option or finding it not feasible."),

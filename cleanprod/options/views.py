@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -184,17 +185,17 @@ def option_transition(request: HttpRequest, pk: int) -> HttpResponse:
     option = get_option(request, pk, change=True)
     form = TransitionForm(request.POST)
     if not form.is_valid():
-        return option_detail(request, pk, form)
+        return _transition_failed(request, option, form)
     if form.cleaned_data["target"] in CONCLUSIONS:
         form.add_error("target", _("Record the conclusion on the feasibility analysis page; it freezes the results."))
-        return option_detail(request, pk, form)
+        return _transition_failed(request, option, form)
     try:
         change_status(
             option, form.cleaned_data["target"], acting_user=_acting_user(request), comment=form.cleaned_data["comment"]
         )
     except TransitionError as error:
         form.add_error("target", error.message)
-        return option_detail(request, pk, form)
+        return _transition_failed(request, option, form)
     messages.success(
         request,
         _("The status of %(code)s is now %(status)s.") % {"code": option.code, "status": option.get_status_display()},
@@ -203,6 +204,15 @@ def option_transition(request: HttpRequest, pk: int) -> HttpResponse:
     if next_url and url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
         return redirect(next_url)
     return redirect("options:detail", pk=option.pk)
+
+
+def _transition_failed(request: HttpRequest, option: Option, form: TransitionForm) -> HttpResponse:
+    """Show a rejected status change on the page it came from: the screening table or the option's page."""
+    if request.POST.get("next", "") == reverse("options:screening", args=[option.audit_id]):
+        from .analysis_views import screening_transition_failed  # analysis_views imports this module
+
+        return screening_transition_failed(request, option, form)
+    return option_detail(request, option.pk, form)
 
 
 def implementation_edit(request: HttpRequest, pk: int) -> HttpResponse:
