@@ -7,7 +7,9 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.models import User
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from cleanprod.metering.models import Meter
@@ -31,6 +33,8 @@ from .models import (
 from .services import leader_count, snapshot_baseline
 
 MAX_EVIDENCE_BYTES = 20 * 1024 * 1024
+# <input type="date"> accepts only ISO dates; the zh-hans locale format 2019/01/15 would show an empty field.
+DATE_WIDGET_FORMAT = "%Y-%m-%d"
 
 
 def site_users(site: Site) -> QuerySet[User]:
@@ -41,6 +45,21 @@ def site_users(site: Site) -> QuerySet[User]:
         .distinct()
         .order_by("username")
     )
+
+
+def check_rate_fields(form: forms.BaseForm, names: tuple[str, ...]) -> None:
+    """Check rate fields as fractions from 0 to 1 in the form, with one message naming the field and the fix.
+
+    Without this, 25 entered for 25 % gets Django's message about digits before the decimal point.
+    """
+    for name in names:
+        field = form.fields[name]
+        message = gettext("%(field)s must be a fraction from 0 to 1; enter 25 %% as 0.25.") % {"field": field.label}
+        # Django formats validator messages with the validator's params, so a literal percent sign is doubled.
+        message = message.replace("%", "%%")
+        field.validators.extend([MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))])
+        for code in ("max_digits", "max_whole_digits", "min_value", "max_value"):
+            field.error_messages[code] = message
 
 
 class UserChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
@@ -80,9 +99,9 @@ class AuditForm(forms.ModelForm):  # type: ignore[type-arg]
             "conclusions",
         ]
         widgets = {
-            "listed_on": forms.DateInput(attrs={"type": "date"}),
-            "started_on": forms.DateInput(attrs={"type": "date"}),
-            "finished_on": forms.DateInput(attrs={"type": "date"}),
+            "listed_on": forms.DateInput(attrs={"type": "date"}, format=DATE_WIDGET_FORMAT),
+            "started_on": forms.DateInput(attrs={"type": "date"}, format=DATE_WIDGET_FORMAT),
+            "finished_on": forms.DateInput(attrs={"type": "date"}, format=DATE_WIDGET_FORMAT),
             "scope_units": forms.CheckboxSelectMultiple,
             "report_overview": forms.Textarea(attrs={"rows": 4}),
             "enterprise_description": forms.Textarea(attrs={"rows": 4}),
@@ -96,6 +115,7 @@ class AuditForm(forms.ModelForm):  # type: ignore[type-arg]
         site_field = self.fields["site"]
         assert isinstance(site_field, forms.ModelChoiceField)
         site_field.queryset = sites
+        check_rate_fields(self, ("tax_rate", "discount_rate"))
         units = self.fields["scope_units"]
         assert isinstance(units, forms.ModelMultipleChoiceField)
         if self.instance.pk is not None:
@@ -132,6 +152,7 @@ class TeamMemberForm(forms.ModelForm):  # type: ignore[type-arg]
         model = TeamMember
         fields = ["user", "name", "organisation", "role", "responsibilities"]
         widgets = {"responsibilities": forms.Textarea(attrs={"rows": 2})}
+        labels = {"name": pgettext_lazy("person", "name")}
         field_classes = {"user": UserChoiceField}
 
     def __init__(self, *args: Any, audit: AuditProject, **kwargs: Any) -> None:
@@ -150,6 +171,16 @@ class TeamMemberForm(forms.ModelForm):  # type: ignore[type-arg]
                     _("Choose a user of the site, or enter the name of an external person."), code="person_missing"
                 ),
             )
+        user = cleaned.get("user")
+        if user is not None and self.audit.team.filter(user=user).exclude(pk=self.instance.pk).exists():
+            self.add_error(
+                "user",
+                forms.ValidationError(
+                    _("%(user)s is already in the audit team; edit that entry instead of adding the user again."),
+                    code="duplicate_member",
+                    params={"user": user.get_full_name() or user.get_username()},
+                ),
+            )
         if cleaned.get("role") == TeamRole.LEADER and leader_count(self.audit, exclude=self.instance) > 0:
             self.add_error(
                 "role",
@@ -165,7 +196,7 @@ class StepForm(forms.ModelForm):  # type: ignore[type-arg]
     class Meta:
         model = Step
         fields = ["title", "owner", "due_on", "status"]
-        widgets = {"due_on": forms.DateInput(attrs={"type": "date"})}
+        widgets = {"due_on": forms.DateInput(attrs={"type": "date"}, format=DATE_WIDGET_FORMAT)}
         field_classes = {"owner": UserChoiceField}
 
     def __init__(self, *args: Any, audit: AuditProject, **kwargs: Any) -> None:
@@ -308,6 +339,9 @@ class FlowForm(forms.ModelForm):  # type: ignore[type-arg]
         self.balance = balance
         self.fields["quantity"].required = False
         self.fields["quantity"].help_text = _("Leave empty to fill it from the meter's baseline-year total.")
+        for name in ("step", "direction", "name"):
+            field = self.fields[name]
+            field.error_messages["required"] = gettext("%(field)s is missing; fill it in.") % {"field": field.label}
         meter = self.fields["meter"]
         assert isinstance(meter, forms.ModelChoiceField)
         meter.queryset = Meter.objects.filter(site_id=balance.audit.site_id, is_virtual=False).order_by("code")
@@ -328,7 +362,8 @@ class FlowForm(forms.ModelForm):  # type: ignore[type-arg]
                 forms.ValidationError(_("A transfer goes to another step; name a different step."), code="same_step"),
             )
         meter = cleaned.get("meter")
-        if cleaned.get("quantity") is None:
+        # An invalid quantity, e.g. letters, already has its own error.
+        if cleaned.get("quantity") is None and "quantity" not in self.errors:
             if meter is None:
                 self.add_error(
                     "quantity",

@@ -139,6 +139,14 @@ class AuditProject(models.Model):
                 _("A mandatory audit needs the statutory trigger that put the enterprise on the list; choose one."),
                 code="trigger_missing",
             )
+        if self.kind == AuditKind.MANDATORY and self.listed_on is None:
+            errors["listed_on"] = ValidationError(
+                _(
+                    "A mandatory audit needs the date the list was published, because the statutory start and "
+                    "finish deadlines count from it; enter the listing date."
+                ),
+                code="listed_on_missing",
+            )
         if self.kind == AuditKind.VOLUNTARY and self.trigger:
             errors["trigger"] = ValidationError(
                 _("A voluntary audit has no statutory trigger; clear the trigger or make the audit mandatory."),
@@ -196,9 +204,10 @@ class TeamMember(models.Model):
 
     @property
     def display_name(self) -> str:
-        if self.user is not None:
-            return self.user.get_full_name() or self.user.get_username()
-        return self.name
+        """The name entered for the member, else the user's full name, else the login name."""
+        if self.name.strip() or self.user is None:
+            return self.name.strip()
+        return self.user.get_full_name() or self.user.get_username()
 
 
 class PhaseCode(models.TextChoices):

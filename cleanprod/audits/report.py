@@ -321,10 +321,8 @@ def before_after(audit: AuditProject) -> tuple[rd.BeforeAfter, ...]:
         if result is None or result.outcome is None or result.resource is None:
             continue
         outcome = result.outcome
-        if outcome.basis == Basis.INTENSITY:
-            unit = _("%(unit)s per unit of product") % {"unit": result.unit}
-        else:
-            unit = f"{result.unit}/d"
+        per = result.product_unit if outcome.basis == Basis.INTENSITY else "d"
+        unit = f"{result.unit}/{per}"
         change = (
             (outcome.after_value - outcome.before_value) / outcome.before_value * 100 if outcome.before_value else None
         )

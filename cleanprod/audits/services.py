@@ -553,6 +553,17 @@ def cause_table(audit: AuditProject) -> list[dict[str, Any]]:
     return rows
 
 
+def user_display_name(user: User, team_names: dict[int, str]) -> str:
+    """Return the name entered for the user in the audit team, else the full name, else the login name."""
+    return team_names.get(user.pk) or user.get_full_name() or user.get_username()
+
+
+def team_names(audit: AuditProject) -> dict[int, str]:
+    """Return the names entered for the team members who are users, by user id."""
+    members = audit.team.exclude(user=None).exclude(name="")
+    return {member.user_id: member.name.strip() for member in members if member.user_id is not None}
+
+
 def team_table(audit: AuditProject) -> list[dict[str, Any]]:
     """Return the audit team, leader first, as the report's team roster lists it."""
     order: dict[str, int] = {TeamRole.LEADER: 0, TeamRole.MEMBER: 1, TeamRole.CONSULTANT: 2}
@@ -573,6 +584,7 @@ def team_table(audit: AuditProject) -> list[dict[str, Any]]:
 def work_plan(audit: AuditProject) -> list[dict[str, Any]]:
     """Return the phases with their steps (owner, due date, status) and progress, for the report's work plan."""
     rows = []
+    names = team_names(audit)
     for item in phase_progress(audit):
         steps = item.phase.steps.select_related("owner").order_by("position", "pk")
         rows.append(
@@ -586,7 +598,7 @@ def work_plan(audit: AuditProject) -> list[dict[str, Any]]:
                 "steps": [
                     {
                         "title": step.title,
-                        "owner": (step.owner.get_full_name() or step.owner.get_username()) if step.owner else "",
+                        "owner": user_display_name(step.owner, names) if step.owner else "",
                         "due_on": step.due_on.isoformat() if step.due_on else None,
                         "status": step.status,
                         "status_label": step.get_status_display(),

@@ -222,7 +222,14 @@ def team_member_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def phases(request: HttpRequest, pk: int) -> HttpResponse:
     audit = get_audit(request, pk)
-    phase_rows = audit.phases.prefetch_related("steps__owner", "steps__evidence", "steps__comments").order_by("number")
+    phase_rows = list(
+        audit.phases.prefetch_related("steps__owner", "steps__evidence", "steps__comments").order_by("number")
+    )
+    names = services.team_names(audit)
+    for phase in phase_rows:
+        for step in phase.steps.all():
+            owner_name = services.user_display_name(step.owner, names) if step.owner else ""
+            step.owner_name = owner_name  # type: ignore[attr-defined]
     context = {
         **audit_context(request, audit, "phases"),
         "phases": phase_rows,
@@ -275,6 +282,7 @@ def step_detail(request: HttpRequest, pk: int) -> HttpResponse:
         **audit_context(request, audit, "phases"),
         "step": step,
         "form": form,
+        "owner_name": services.user_display_name(step.owner, services.team_names(audit)) if step.owner else "",
         "comment_form": CommentForm(),
         "evidence_form": EvidenceForm(),
         "comments": step.comments.select_related("author"),

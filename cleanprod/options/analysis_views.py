@@ -81,6 +81,14 @@ def _screening_context(
     }
 
 
+def screening_transition_failed(request: HttpRequest, option: Option, form: Any) -> HttpResponse:
+    """Render the screening page again with the rejected status change's errors next to the option's reason box."""
+    context = _screening_context(request, option.audit)
+    errors = [str(message) for messages_of_field in form.errors.values() for message in messages_of_field]
+    context["transition_error"] = {"option_pk": option.pk, "messages": errors, "comment": form.data.get("comment", "")}
+    return render(request, "options/screening.html", context, status=400)
+
+
 def screening(request: HttpRequest, audit_pk: int) -> HttpResponse:
     audit = get_audit(request, audit_pk, change=request.method == "POST")
     if request.method != "POST":

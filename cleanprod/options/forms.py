@@ -6,6 +6,7 @@ from django import forms
 from django.forms import BaseModelFormSet, inlineformset_factory, modelformset_factory
 from django.utils.translation import gettext_lazy as _
 
+from cleanprod.audits.forms import check_rate_fields
 from cleanprod.metering.models import Meter
 from cleanprod.resources.models import Category, Resource
 
@@ -56,7 +57,7 @@ class OptionFilterForm(forms.Form):
 class TransitionForm(forms.Form):
     target = forms.ChoiceField(label=_("new status"), choices=OptionStatus.choices)
     comment = forms.CharField(
-        label=_("comment"),
+        label=_("reason"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Required when rejecting an option or finding it not feasible."),
@@ -64,7 +65,12 @@ class TransitionForm(forms.Form):
 
 
 class DateInput(forms.DateInput):
+    """Date picker rendering ISO dates, the only format <input type="date"> accepts, whatever the locale."""
+
     input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None, format: str | None = "%Y-%m-%d") -> None:
+        super().__init__(attrs, format)
 
 
 class ImplementationForm(forms.ModelForm[Implementation]):
@@ -131,6 +137,10 @@ class FeasibilityForm(forms.ModelForm[Feasibility]):
             "environmental_assessment": forms.Textarea(attrs={"rows": 4}),
             "override_note": forms.Textarea(attrs={"rows": 2}),
         }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        check_rate_fields(self, ("tax_rate", "discount_rate"))
 
 
 class ExtraFlowForm(forms.ModelForm[ExtraCashFlow]):

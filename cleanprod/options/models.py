@@ -283,7 +283,9 @@ class Feasibility(models.Model):
                 {"override_note": _("Give the reason why this option uses rates other than the audit's.")},
                 code="override_note_missing",
             )
-        if self.subsidy is not None and self.investment is not None and self.subsidy > self.investment:
+        # A negative investment has its own error; comparing the subsidy with it would add a misleading one.
+        investment_valid = self.investment is not None and self.investment >= 0
+        if self.subsidy is not None and investment_valid and self.subsidy > self.investment:
             raise ValidationError(
                 {"subsidy": _("The subsidy cannot exceed the total investment.")}, code="subsidy_too_large"
             )

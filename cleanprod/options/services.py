@@ -244,6 +244,7 @@ class VerificationResult:
     expected: float | None = None  # expected annual saving in ``unit``
     notes: list[str] = field(default_factory=list)
     error: str = ""
+    product_unit: str = ""  # unit of the product's production when the outcome is per unit of product, e.g. t
 
 
 def verification_result(option: Option) -> VerificationResult | None:
@@ -321,4 +322,7 @@ def verification_result(option: Option) -> VerificationResult | None:
             )
     if effect is None:
         notes.append(_("The option has no expected effect for %(resource)s to compare with.") % {"resource": resource})
-    return VerificationResult(windows, resource, unit, before, after, outcome, expected, notes)
+    product_unit = verification.product.canonical_unit if verification.product is not None else ""
+    return VerificationResult(
+        windows, resource, unit, before, after, outcome, expected, notes, product_unit=product_unit
+    )

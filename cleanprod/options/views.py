@@ -6,9 +6,10 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import models, transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -137,13 +138,44 @@ def option_detail(request: HttpRequest, pk: int, transition_form: TransitionForm
     return render(request, "options/option_detail.html", context, status=400 if transition_form else 200)
 
 
+# simple_history's diff_against skips fields with editable=False, such as the status, so the history page
+# compares these fields itself.
+HISTORY_FIELDS = ("title", "description", "source", "aspect", "investment", "status")
+
+
+def _history_value(record: Any, field_name: str) -> str:
+    """Return a field's value in a history record as the pages show it, with choice labels for choice fields."""
+    value = getattr(record, field_name)
+    field = Option._meta.get_field(field_name)
+    assert isinstance(field, models.Field)
+    choices = dict(field.flatchoices)
+    return str(choices.get(value, value))
+
+
+def _history_label(field_name: str) -> str:
+    field = Option._meta.get_field(field_name)
+    assert isinstance(field, models.Field)
+    return str(field.verbose_name)
+
+
 def option_history(option: Option) -> list[Any]:
     """Return the option's history records with the changed fields, newest first."""
     records = list(option.history.select_related("history_user").order_by("-history_date", "-history_id"))
     entries = []
     for index, record in enumerate(records):
         previous = records[index + 1] if index + 1 < len(records) else None
-        changes = record.diff_against(previous).changes if previous is not None else []
+        changes = []
+        if previous is not None:
+            for field_name in HISTORY_FIELDS:
+                if getattr(record, field_name) == getattr(previous, field_name):
+                    continue
+                changes.append(
+                    {
+                        "field": _history_label(field_name),
+                        "old": _history_value(previous, field_name),
+                        "new": _history_value(record, field_name),
+                    }
+                )
         entries.append({"record": record, "changes": changes})
     return entries
 
@@ -153,17 +185,17 @@ def option_transition(request: HttpRequest, pk: int) -> HttpResponse:
     option = get_option(request, pk, change=True)
     form = TransitionForm(request.POST)
     if not form.is_valid():
-        return option_detail(request, pk, form)
+        return _transition_failed(request, option, form)
     if form.cleaned_data["target"] in CONCLUSIONS:
         form.add_error("target", _("Record the conclusion on the feasibility analysis page; it freezes the results."))
-        return option_detail(request, pk, form)
+        return _transition_failed(request, option, form)
     try:
         change_status(
             option, form.cleaned_data["target"], acting_user=_acting_user(request), comment=form.cleaned_data["comment"]
         )
     except TransitionError as error:
         form.add_error("target", error.message)
-        return option_detail(request, pk, form)
+        return _transition_failed(request, option, form)
     messages.success(
         request,
         _("The status of %(code)s is now %(status)s.") % {"code": option.code, "status": option.get_status_display()},
@@ -172,6 +204,15 @@ def option_transition(request: HttpRequest, pk: int) -> HttpResponse:
     if next_url and url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
         return redirect(next_url)
     return redirect("options:detail", pk=option.pk)
+
+
+def _transition_failed(request: HttpRequest, option: Option, form: TransitionForm) -> HttpResponse:
+    """Show a rejected status change on the page it came from: the screening table or the option's page."""
+    if request.POST.get("next", "") == reverse("options:screening", args=[option.audit_id]):
+        from .analysis_views import screening_transition_failed  # analysis_views imports this module
+
+        return screening_transition_failed(request, option, form)
+    return option_detail(request, option.pk, form)
 
 
 def implementation_edit(request: HttpRequest, pk: int) -> HttpResponse:

@@ -97,7 +97,7 @@ def check_transition(current: str, target: str, cost: CostClass, comment: str) -
             )
         )
     if target in NEEDS_COMMENT and not comment.strip():
-        raise TransitionError(str(_("Give the reason for this decision in the comment.")))
+        raise TransitionError(str(_("Give the reason for this decision.")))
 
 
 def allowed_targets(current: str, cost: CostClass) -> list[str]:

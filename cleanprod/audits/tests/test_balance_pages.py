@@ -140,3 +140,33 @@ def test_meter_of_other_site_rejected(audit_a, meter_b, erin, client_for):
 
     assert response.status_code == 400
     assert not BalanceFlow.objects.exists()
+
+
+def test_flow_with_letters_gets_one_error(audit_a, alice, client_for):
+    balance = Balance.objects.create(audit=audit_a, kind="water", name="水平衡", unit="m³")
+
+    response = client_for(alice).post(
+        reverse("audits:balance", args=[balance.pk]),
+        {"step": "清洗", "direction": "input", "name": "新鲜水", "quantity": "abc"},
+        **ENGLISH,
+    )
+
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "Enter a number." in page
+    assert "choose a meter to fill it from" not in page
+    assert not BalanceFlow.objects.exists()
+
+
+def test_flow_missing_fields_named(audit_a, alice, client_for):
+    balance = Balance.objects.create(audit=audit_a, kind="water", name="水平衡", unit="m³")
+
+    response = client_for(alice).post(
+        reverse("audits:balance", args=[balance.pk]), {"name": "新鲜水", "quantity": "1"}, **ENGLISH
+    )
+
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "Process step is missing; fill it in." in page
+    assert "Direction is missing; fill it in." in page
+    assert "This field is required." not in page

@@ -129,3 +129,29 @@ def test_candidate_of_other_site_rejected(audit_a, site_b, alice, erin, client_f
 
     assert response.status_code == 302
     assert FocusCandidate.objects.count() == 0
+
+
+def test_ranking_marks_chosen_candidate(audit_a, alice, candidates, client_for):
+    client = client_for(alice)
+    client.post(
+        reverse("audits:focus", args=[audit_a.pk]),
+        _score_form(audit_a, candidates, {"ws1": WS1_SCORES, "air": AIR_SCORES}),
+    )
+    client.post(reverse("audits:focus-choose", args=[candidates["air"].pk]))
+
+    page = client.get(reverse("audits:focus", args=[audit_a.pk]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    ranking = page.split('id="focus-ranking"')[1].split("</table>")[0]
+    rows = ranking.split("<tr")[2:]
+    chosen = [row for row in rows if 'class="chosen"' in row]
+    assert len(chosen) == 1
+    assert "(current audit focus)" in chosen[0]
+    assert "disabled" in chosen[0]
+    assert all("disabled" not in row for row in rows if row not in chosen)
+
+
+def test_audit_tabs_link_options(audit_a, alice, client_for):
+    page = client_for(alice).get(reverse("audits:team", args=[audit_a.pk])).content.decode()
+
+    tabs = page.split('class="tabs"')[1].split("</nav>")[0]
+    assert f'href="{reverse("options:list", args=[audit_a.pk])}"' in tabs

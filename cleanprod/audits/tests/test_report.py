@@ -47,7 +47,9 @@ from cleanprod.options.models import Aspect as OptionAspect
 from cleanprod.options.models import Feasibility, Implementation, Option, OptionScore, Verification
 from cleanprod.options.screening import ensure_criteria
 from cleanprod.options.services import change_status, create_option
+from cleanprod.production.models import ProductionRecord
 from cleanprod.reports.tests.conftest import MARCH_2023_KWH, correct_grid_factor_2023
+from cleanprod.resources.models import Resource
 
 pytestmark = pytest.mark.django_db
 
@@ -282,6 +284,38 @@ def test_before_after_from_verification(populated: AuditProject, meter_a: Meter)
     assert row.change_percent == pytest.approx((2000.0 - MARCH_2023_KWH / 31) / (MARCH_2023_KWH / 31) * 100)
     (implementation,) = data.implementations
     assert implementation.verified_saving == pytest.approx((MARCH_2023_KWH / 31 - 2000.0) * 365)
+
+
+def test_before_after_per_product_unit(populated: AuditProject, meter_a: Meter) -> None:
+    option = populated.options.get(number=1)
+    product = Resource.objects.get(code="product")
+    Implementation.objects.create(option=option, start_on=date(2023, 4, 1), in_service_on=date(2023, 6, 1))
+    verification = Verification.objects.create(
+        option=option,
+        product=product,
+        before_start=date(2023, 3, 1),
+        before_end=date(2023, 3, 31),
+        after_start=date(2023, 6, 1),
+        after_end=date(2023, 6, 30),
+    )
+    verification.meters.add(meter_a)
+    for offset in range(30):
+        DailyRollup.objects.create(meter=meter_a, day=date(2023, 6, 1) + timedelta(days=offset), quantity=2000.0)
+    ProductionRecord.objects.create(
+        site=populated.site,
+        organization_unit=populated.site.units.get(code="ws1"),
+        product=product,
+        period_start=date(2023, 6, 1),
+        period_end=date(2023, 6, 30),
+        quantity=Decimal("100"),
+        unit="t",
+    )
+
+    (row,) = report_data(populated, REPORT_DAY).before_after
+
+    assert row.unit == f"kWh/{product.canonical_unit}"
+    assert product.canonical_unit == "t"
+    assert row.after == pytest.approx(2000.0 * 30 / 100)
 
 
 # -- Download ---------------------------------------------------------------------------------------

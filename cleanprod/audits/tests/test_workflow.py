@@ -231,3 +231,29 @@ def test_admin_added_audit_gets_phases(site_a, client_for, django_user_model):
     assert audit.created_by == admin_user
     assert audit.phases.count() == 7
     assert Step.objects.filter(phase__audit=audit).count() == sum(len(steps) for steps in DEFAULT_STEPS.values())
+
+
+def test_mandatory_audit_requires_listing_date(site_a, alice, client_for):
+    response = client_for(alice).post(reverse("audits:create"), _create_form(site_a, listed_on=""), **ENGLISH)
+
+    assert response.status_code == 400
+    assert "A mandatory audit needs the date the list was published" in response.content.decode()
+    assert AuditProject.objects.count() == 0
+
+
+def test_voluntary_audit_needs_no_listing_date(site_a, alice, client_for):
+    form = _create_form(site_a, kind="voluntary", trigger="", listed_on="")
+
+    response = client_for(alice).post(reverse("audits:create"), form)
+
+    assert response.status_code == 302
+    assert AuditProject.objects.get().listed_on is None
+
+
+def test_audit_tax_rate_as_percent_names_fix(site_a, alice, client_for):
+    response = client_for(alice).post(reverse("audits:create"), _create_form(site_a, tax_rate="25"), **ENGLISH)
+
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "Income tax rate must be a fraction from 0 to 1; enter 25 % as 0.25." in page
+    assert AuditProject.objects.count() == 0

@@ -1,12 +1,14 @@
 """Option pages and downloads as the personas use them, including site isolation and read-only roles."""
 
+from decimal import Decimal
 from io import BytesIO
 
 import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from cleanprod.options.models import Implementation, Option, Verification
+from cleanprod.options.models import Implementation, Option, OptionScore, Verification
+from cleanprod.options.screening import ensure_criteria
 from cleanprod.options.workflow import OptionStatus
 from cleanprod.organization.models import Membership, Role
 from cleanprod.resources.models import Resource
@@ -156,6 +158,16 @@ def test_detail_shows_history(option_a, alice, client_for):
     assert "title: 空压机变频改造 → 新标题" in page
 
 
+def test_history_shows_status_change(option_a, alice, client_for):
+    client = client_for(alice)
+    client.post(reverse("options:transition", args=[option_a.pk]), {"target": "screened_in", "comment": ""})
+
+    page = client.get(reverse("options:detail", args=[option_a.pk])).content.decode()
+
+    assert "状态: 已提出 → 已列入" in page
+    assert "保存，无变化" not in page
+
+
 def test_implementation_form_rejects_service_before_start(option_a, alice, client_for):
     response = client_for(alice).post(
         reverse("options:implementation", args=[option_a.pk]),
@@ -265,3 +277,25 @@ def test_consultant_may_change_options(audit_a, site_a, client_for, django_user_
 
     assert response.status_code == 302
     assert Option.objects.get().created_by == consultant
+
+
+def test_rejection_from_screening_stays_there(option_a, alice, client_for):
+    ensure_criteria(option_a.audit)
+    for criterion in option_a.audit.screening_criteria.all():
+        OptionScore.objects.create(option=option_a, criterion=criterion, score=Decimal("5"))
+    screening_url = reverse("options:screening", args=[option_a.audit_id])
+
+    response = client_for(alice).post(
+        reverse("options:transition", args=[option_a.pk]),
+        {"target": "rejected", "comment": "", "next": screening_url},
+        **EN,
+    )
+
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert response.request["PATH_INFO"] == reverse("options:transition", args=[option_a.pk])
+    assert "<h1>Screening of options</h1>" in page
+    reason_box = page.split('aria-invalid="true"')[1].split("</ul>")[0]
+    assert "Give the reason for this decision" in reason_box
+    option_a.refresh_from_db()
+    assert option_a.status == OptionStatus.PROPOSED
