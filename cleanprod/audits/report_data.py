@@ -248,6 +248,7 @@ class Economics:
     discount_rate_percent: Number
     tax_rate_percent: Number
     life_years: int
+    note: str = ""  # e.g. that NPV and IRR include irregular cash flows, translated
 
 
 @dataclass(frozen=True, slots=True)
@@ -271,6 +272,7 @@ class Feasibility:
     economics: Economics | None = None
     sensitivity: tuple[SensitivityRow, ...] = ()
     conclusion: str = ""
+    sensitivity_note: str = ""  # how the rows treat irregular cash flows, translated
 
 
 @dataclass(frozen=True, slots=True)

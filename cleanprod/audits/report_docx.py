@@ -970,6 +970,8 @@ class _ReportWriter:
             ),
             numeric=(1, 2, 3, 4),
         )
+        if study.sensitivity_note:
+            self.paragraph(study.sensitivity_note)
 
         self.heading("ch6.conclusion", 3, number=number)
         self.free_text(study.conclusion)
@@ -1012,6 +1014,8 @@ class _ReportWriter:
                 life=economics.life_years,
             )
         )
+        if economics.note:
+            self.paragraph(economics.note)
 
     def implementation(self) -> None:
         data, text = self.data, self.text

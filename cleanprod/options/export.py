@@ -26,6 +26,10 @@ XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml
 BOLD = Font(bold=True)
 
 
+def sensitivity_irregular_note() -> str:
+    return _("Every row includes the irregular cash flows unchanged; only the investment or the annual saving changes.")
+
+
 def resource_name(resource: Resource) -> str:
     language = get_language() or "zh-hans"
     return resource.name_zh if language.startswith("zh") else resource.name_en
@@ -208,6 +212,8 @@ def _economics_sheet(sheet: Worksheet, summary: FeasibilitySummary) -> None:
         next_row += 5
 
     sheet.cell(row=next_row, column=1, value=_("Sensitivity")).font = BOLD
+    if numbers.get("sensitivity_with_irregular"):
+        sheet.cell(row=next_row, column=3, value=sensitivity_irregular_note())
     header = [
         _("variable"),
         _("change"),
