@@ -140,3 +140,10 @@ def test_meter_of_other_site_rejected(audit_a, meter_b, erin, client_for):
 
     assert response.status_code == 400
     assert not BalanceFlow.objects.exists()
+
+
+def test_balance_list_shows_kind_label(water_balance, alice, client_for):
+    page = client_for(alice).get(reverse("audits:balances", args=[water_balance.audit_id])).content.decode()
+
+    assert f"<td>{water_balance.get_kind_display()}</td>" in page
+    assert "<td>water</td>" not in page
