@@ -142,6 +142,7 @@ def _unit_indicators(block: dict[str, Any]) -> rd.UnitIndicators:
         waste_t=block["solid_waste_t"] + block["hazardous_waste_t"],
         unit_consumption=intensity,
         unit_consumption_unit=intensity_unit,
+        coverage_percent=block["coverage"] * 100 if block.get("coverage") is not None else None,
     )
 
 

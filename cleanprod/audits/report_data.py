@@ -83,6 +83,7 @@ class UnitIndicators:
     waste_t: Number | None
     unit_consumption: Number | None  # per unit of product, in ``unit_consumption_unit``
     unit_consumption_unit: str = ""
+    coverage_percent: Number | None = None  # share of the baseline year with data; None when not stored
 
 
 @dataclass(frozen=True, slots=True)

@@ -219,6 +219,18 @@ def _implementation(option: Option, implementation: Implementation) -> rd.Implem
         if verification.outcome is not None:
             verified = verification.outcome.annual_saving
             achieved = verification.outcome.achieved_percent
+    if expected is None:
+        # Without a usable verification the expected effect is the one entered on the option.
+        effects = list(option.effects.select_related("resource"))
+        if effects:
+            unit = effects[0].unit
+            expected = float(effects[0].annual_quantity)
+            others = "; ".join(
+                f"{resource_name(effect.resource)} {effect.annual_quantity.normalize():f} {effect.unit}/a"
+                for effect in effects[1:]
+            )
+            if others:
+                notes.append(_("Other expected effects: %(effects)s.") % {"effects": others})
     return rd.Implementation(
         option_code=option.code,
         option_title=option.title,

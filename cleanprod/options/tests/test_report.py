@@ -155,3 +155,14 @@ def test_report_feasibility_irregular_flows(option_a, alice):
     saving_up = next(row for row in study.sensitivity if row.variable == "annual saving" and row.change_percent == 10)
     # −1000 + 3300/1.08 − (3300 − 5100)/1.08² = −1000 + 3055.56 − 1543.21
     assert saving_up.npv == pytest.approx(-1000 + 3300 / 1.08 - 1800 / 1.08**2, abs=1e-6)
+
+
+def test_report_implementation_without_verification(evaluated):
+    Implementation.objects.create(option=evaluated, start_on=date(2023, 4, 1), in_service_on=date(2023, 5, 1))
+
+    (implementation,) = report_implementations(evaluated.audit)
+
+    assert implementation.expected_saving == pytest.approx(100.0)  # the option's 100 MWh of electricity a year
+    assert implementation.saving_unit == "MWh/a"
+    assert implementation.verified_saving is None
+    assert implementation.note == ""
