@@ -288,7 +288,7 @@ def _balance_page(
         "flow_form": flow_form,
         "balance_form": balance_form,
         "sankey_chart": result.sankey,
-        "chart_labels": {"unit": balance.unit},
+        "chart_labels": {"unit": balance.unit, "estimated": _("estimated")},
     }
     return render(request, "audits/balance_detail.html", context, status=status)
 

@@ -142,6 +142,7 @@ def _unit_indicators(block: dict[str, Any]) -> rd.UnitIndicators:
         waste_t=block["solid_waste_t"] + block["hazardous_waste_t"],
         unit_consumption=intensity,
         unit_consumption_unit=intensity_unit,
+        coverage_percent=block["coverage"] * 100 if block.get("coverage") is not None else None,
     )
 
 
@@ -250,6 +251,21 @@ def _closure(row: Closure, step: str) -> rd.BalanceClosure:
     )
 
 
+def balance_sankey_flows(result: BalanceResult) -> list[rd.BalanceFlow]:
+    """Return the links of the page's Sankey, which has one node per stream entering or leaving the boundary."""
+    estimated = _("estimated")
+    return [
+        rd.BalanceFlow(
+            str(link["source"]),
+            str(link["target"]),
+            str(link["name"]),
+            link["value"],
+            estimated if link["estimated"] else "",
+        )
+        for link in result.sankey.get("links", [])
+    ]
+
+
 def balance(result: BalanceResult) -> rd.Balance:
     """Map one closed balance; the Sankey picture is left out (None) when it cannot be drawn."""
     outside_in, outside_out = _("from outside"), _("to outside")
@@ -263,10 +279,11 @@ def balance(result: BalanceResult) -> rd.Balance:
             target = outside_out
         note = estimated if row["estimated"] else ""
         flows.append(rd.BalanceFlow(source, target, row["name"], row["quantity"], note))
+    sankey_flows = balance_sankey_flows(result)
     sankey_png: bytes | None = None
-    if flows and result.overall is not None:
+    if sankey_flows and result.overall is not None:
         try:
-            sankey_png = render_sankey_png(flows, result.unit)
+            sankey_png = render_sankey_png(sankey_flows, result.unit)
         except (LookupError, ValueError) as error:
             logger.warning("balance %s: no Sankey picture in the report: %s", result.balance_id, error)
     kind = str(BalanceKind(result.kind).label)

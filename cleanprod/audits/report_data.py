@@ -83,6 +83,7 @@ class UnitIndicators:
     waste_t: Number | None
     unit_consumption: Number | None  # per unit of product, in ``unit_consumption_unit``
     unit_consumption_unit: str = ""
+    coverage_percent: Number | None = None  # share of the baseline year with data; None when not stored
 
 
 @dataclass(frozen=True, slots=True)
@@ -248,6 +249,7 @@ class Economics:
     discount_rate_percent: Number
     tax_rate_percent: Number
     life_years: int
+    note: str = ""  # e.g. that NPV and IRR include irregular cash flows, translated
 
 
 @dataclass(frozen=True, slots=True)
@@ -271,6 +273,7 @@ class Feasibility:
     economics: Economics | None = None
     sensitivity: tuple[SensitivityRow, ...] = ()
     conclusion: str = ""
+    sensitivity_note: str = ""  # how the rows treat irregular cash flows, translated
 
 
 @dataclass(frozen=True, slots=True)

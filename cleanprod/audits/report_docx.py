@@ -46,6 +46,7 @@ from .report_data import (
     Number,
     Option,
     Target,
+    UnitIndicators,
     WeightedRanking,
 )
 from .report_text import ASPECT_FIELDS, TEXT_ZH
@@ -197,6 +198,25 @@ def _repeat_header_row(table: Table) -> None:
     header = OxmlElement("w:tblHeader")
     header.set(qn("w:val"), "true")
     properties.append(header)
+
+
+def _keep_rows_whole(table: Table) -> None:
+    """Set ``w:cantSplit`` on every row so that no row breaks across a page."""
+    for row in table.rows:
+        properties = row._tr.get_or_add_trPr()
+        cant_split = OxmlElement("w:cantSplit")
+        cant_split.set(qn("w:val"), "true")
+        properties.append(cant_split)
+
+
+SEQUENCE_COLUMN_CM = 1.2  # wide enough for a three-digit 序号
+
+
+def _unit_consumption(item: UnitIndicators) -> str:
+    """Return the unit consumption with its unit, or a dash when no data covers the baseline year."""
+    if item.coverage_percent is not None and item.coverage_percent == 0:
+        return DASH
+    return _with_unit(format_quantity(item.unit_consumption), item.unit_consumption_unit)
 
 
 def _shade(cell_properties_owner: object, fill: str) -> None:
@@ -399,6 +419,10 @@ class _ReportWriter:
                 if bold_last_row and row_index == len(body) - 1:
                     run.bold = True
 
+        _keep_rows_whole(table)
+        if not widths_cm and headers and headers[0] == self.text["number"] and len(headers) > 1:
+            rest = (TEXT_WIDTH_CM - SEQUENCE_COLUMN_CM) / (len(headers) - 1)
+            widths_cm = (SEQUENCE_COLUMN_CM, *([rest] * (len(headers) - 1)))
         if widths_cm:
             # Office suites differ in whether they read the grid column or the cell width, so set both.
             table.autofit = False
@@ -595,12 +619,19 @@ class _ReportWriter:
                     format_quantity(item.co2_t, co2_decimals),
                     format_quantity(item.water_m3, water_decimals),
                     format_quantity(item.waste_t, waste_decimals),
-                    _with_unit(format_quantity(item.unit_consumption), item.unit_consumption_unit),
+                    _unit_consumption(item),
                 )
                 for item in pre.indicators
             ),
             numeric=(1, 2, 3, 4, 5),
         )
+        for item in pre.indicators:
+            if item.coverage_percent is not None and item.coverage_percent < 100:
+                self.paragraph(
+                    text["ch3.indicators.coverage"].format(
+                        unit=item.unit_name, coverage=format_number(item.coverage_percent, 1)
+                    )
+                )
 
         self.heading("ch3.priorities", 2)
         self.table(
@@ -713,10 +744,17 @@ class _ReportWriter:
             self.heading("ch4.balance", 2, number=number, name=balance.name, kind=balance.kind)
             self.balance(balance)
         self.heading("ch4.causes", 2, number=len(data.balances) + 1)
-        rows = []
+        # Only the aspects with a cause are printed; a stream without any gets one row with a dash.
+        rows: list[tuple[str, str, str]] = []
+        spans: list[tuple[int, int, str]] = []  # first table row, number of rows, stream
         for cause in data.causes:
-            for aspect in ASPECT_FIELDS:
-                rows.append((cause.stream, text[f"aspect.{aspect}"], getattr(cause, aspect) or DASH))
+            aspect_rows = [
+                (cause.stream, text[f"aspect.{aspect}"], getattr(cause, aspect))
+                for aspect in ASPECT_FIELDS
+                if getattr(cause, aspect)
+            ] or [(cause.stream, DASH, DASH)]
+            spans.append((1 + len(rows), len(aspect_rows), cause.stream))
+            rows.extend(aspect_rows)
         table = self.table(
             text["ch4.causes.table"],
             (text["cause.stream"], text["cause.aspect"], text["cause.text"]),
@@ -724,14 +762,15 @@ class _ReportWriter:
             widths_cm=(3.6, 3.2, TEXT_WIDTH_CM - 6.8),
         )
         if table is not None:
-            # One merged cell per waste stream over its eight aspect rows.
-            for index, cause in enumerate(data.causes):
-                first = 1 + index * len(ASPECT_FIELDS)
-                merged = table.cell(first, 0).merge(table.cell(first + len(ASPECT_FIELDS) - 1, 0))
+            # One merged cell per waste stream over its aspect rows.
+            for first, count, stream in spans:
+                if count == 1:
+                    continue
+                merged = table.cell(first, 0).merge(table.cell(first + count - 1, 0))
                 for extra in merged.paragraphs[1:]:
                     extra._p.getparent().remove(extra._p)
                 merged.paragraphs[0].text = ""
-                merged.paragraphs[0].add_run(cause.stream)
+                merged.paragraphs[0].add_run(stream)
 
     def balance(self, balance: Balance) -> None:
         closures = [*balance.steps, *([balance.overall] if balance.overall else [])]
@@ -970,6 +1009,8 @@ class _ReportWriter:
             ),
             numeric=(1, 2, 3, 4),
         )
+        if study.sensitivity_note:
+            self.paragraph(study.sensitivity_note)
 
         self.heading("ch6.conclusion", 3, number=number)
         self.free_text(study.conclusion)
@@ -1012,6 +1053,8 @@ class _ReportWriter:
                 life=economics.life_years,
             )
         )
+        if economics.note:
+            self.paragraph(economics.note)
 
     def implementation(self) -> None:
         data, text = self.data, self.text

@@ -76,6 +76,9 @@ TEXT_ZH: Final[Mapping[str, str]] = {
     "ch3.consumption.table": "基准年资源能源消耗",
     "ch3.indicators": "3.2 各单元主要指标",
     "ch3.indicators.table": "基准年各单元主要指标",
+    "ch3.indicators.coverage": (
+        "注：{unit}的数据仅覆盖基准年的 {coverage}%，其指标不完整；覆盖率为 0 时单位产品能耗以“—”表示。"
+    ),
     "ch3.priorities": "3.3 主要问题优先排序",
     "ch3.priorities.table": "主要问题优先排序",
     "ch3.focus": "3.4 审核重点的确定",

@@ -50,6 +50,11 @@ NOTICE_MESSAGES: dict[str, Promise] = {
         "No grid emission factor for %(region)s or the national average in %(year)s, so scope 2 CO2 is not "
         "computed; add the factor to the factor table."
     ),
+    # The same notice code as missing_grid_factor, worded for a site in the national average region.
+    "missing_national_grid_factor": _(
+        "No national average grid emission factor for %(year)s, so scope 2 CO2 is not computed; add the factor "
+        "to the factor table."
+    ),
     "grid_region_fallback": _(
         "No %(region)s emission factor for %(year)s; the national average factor is used instead."
     ),
@@ -91,6 +96,8 @@ class Notice:
     @property
     def message(self) -> str:
         params = dict(self.params)
+        if self.code == "missing_grid_factor" and params.get("region") == NATIONAL_REGION:
+            return str(NOTICE_MESSAGES["missing_national_grid_factor"]) % params
         if "region" in params:
             params["region"] = str(REGION_NAMES.get(str(params["region"]), params["region"]))
         return str(NOTICE_MESSAGES[self.code]) % params

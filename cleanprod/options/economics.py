@@ -402,8 +402,28 @@ def evaluate(inputs: EconomicInputs) -> EconomicEvaluation:
     )
 
 
-def sensitivity(inputs: EconomicInputs, changes: Sequence[float] = (-0.2, -0.1, 0.0, 0.1, 0.2)) -> list[SensitivityRow]:
+def add_flows(regular: Sequence[float], extras: Sequence[tuple[int, float]]) -> list[float]:
+    """Return ``regular`` with each (year, amount) of ``extras`` added to its year.
+
+    A flow in a year beyond the economic life extends the series with zero flows up to it.
+    """
+    flows = list(regular)
+    for year, amount in extras:
+        while len(flows) <= year:
+            flows.append(0.0)
+        flows[year] += amount
+    return flows
+
+
+def sensitivity(
+    inputs: EconomicInputs,
+    changes: Sequence[float] = (-0.2, -0.1, 0.0, 0.1, 0.2),
+    extra_flows: Sequence[tuple[int, float]] = (),
+) -> list[SensitivityRow]:
     """Recompute NPV, IRR and paybacks with the investment, then the annual saving, changed.
+
+    ``extra_flows`` are the irregular (year, amount) flows. They are added unchanged to every
+    row's cash flows, because they are neither the investment nor the annual saving.
 
     A change of +0.1 multiplies the investment and the subsidy (so the total investment I)
     by 1.1, or the revenue increase and the cost saving (so P) by 1.1. Rows come in the order
@@ -435,14 +455,14 @@ def sensitivity(inputs: EconomicInputs, changes: Sequence[float] = (-0.2, -0.1, 
                     inputs, revenue_increase=inputs.revenue_increase * factor, cost_saving=inputs.cost_saving * factor
                 )
             result = evaluate(changed)
-            rows.append(
-                SensitivityRow(
-                    variable=variable,
-                    change=change,
-                    npv=result.npv,
-                    irr=result.irr,
-                    static_payback=result.static_payback,
-                    dynamic_payback=result.dynamic_payback,
+            if extra_flows:
+                flows = evaluate_cash_flows(add_flows(result.cash_flows, extra_flows), inputs.discount_rate)
+                row = SensitivityRow(
+                    variable, change, flows.npv, flows.irr, flows.static_payback, flows.dynamic_payback
                 )
-            )
+            else:
+                row = SensitivityRow(
+                    variable, change, result.npv, result.irr, result.static_payback, result.dynamic_payback
+                )
+            rows.append(row)
     return rows

@@ -26,6 +26,10 @@ XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml
 BOLD = Font(bold=True)
 
 
+def sensitivity_irregular_note() -> str:
+    return _("Every row includes the irregular cash flows unchanged; only the investment or the annual saving changes.")
+
+
 def resource_name(resource: Resource) -> str:
     language = get_language() or "zh-hans"
     return resource.name_zh if language.startswith("zh") else resource.name_en
@@ -170,7 +174,7 @@ def _economics_sheet(sheet: Worksheet, summary: FeasibilitySummary) -> None:
         (_("net profit E"), "=B15*(1-B7)"),
         (_("annual cash flow F"), "=B16+B14"),
         (_("static payback N (years)"), f'=IF(B17>0,B12/B17,"{_("no payback")}")'),
-        (_("net present value NPV"), f"=-B12+NPV(B9,E{first_flow_row}:E{last_flow_row})"),
+        (_("net present value NPV (10,000 CNY)"), f"=-B12+NPV(B9,E{first_flow_row}:E{last_flow_row})"),
         (_("net present value ratio NPVR"), '=IF(B12<>0,B19/B12,"")'),
     ]
     for offset, (label, value) in enumerate(results):
@@ -196,8 +200,9 @@ def _economics_sheet(sheet: Worksheet, summary: FeasibilitySummary) -> None:
     next_row = 25
     if irregular:
         sheet.cell(row=next_row, column=1, value=_("With the irregular cash flows")).font = BOLD
-        sheet.cell(row=next_row + 1, column=1, value=_("net present value NPV"))
-        sheet.cell(row=next_row + 1, column=2, value=f"=G3+NPV(B9,G4:G{last_total_row})")
+        sheet.cell(row=next_row + 1, column=1, value=_("net present value NPV (10,000 CNY)"))
+        npv_cell = sheet.cell(row=next_row + 1, column=2, value=f"=G3+NPV(B9,G4:G{last_total_row})")
+        npv_cell.number_format = MONEY_FORMAT
         sheet.cell(row=next_row + 2, column=1, value=_("internal rate of return IRR"))
         if irregular["irr"]["status"] == "unique":
             sheet.cell(row=next_row + 2, column=2, value=f"=IRR(G3:G{last_total_row})").number_format = "0.000%"
@@ -208,6 +213,8 @@ def _economics_sheet(sheet: Worksheet, summary: FeasibilitySummary) -> None:
         next_row += 5
 
     sheet.cell(row=next_row, column=1, value=_("Sensitivity")).font = BOLD
+    if numbers.get("sensitivity_with_irregular"):
+        sheet.cell(row=next_row, column=3, value=sensitivity_irregular_note())
     header = [
         _("variable"),
         _("change"),
@@ -223,17 +230,38 @@ def _economics_sheet(sheet: Worksheet, summary: FeasibilitySummary) -> None:
         row = next_row + offset
         sheet.cell(row=row, column=1, value=str(variables[item["variable"]]))
         sheet.cell(row=row, column=2, value=item["change"]).number_format = "+0%;-0%;0%"
-        sheet.cell(row=row, column=3, value=item["npv"])
+        sheet.cell(row=row, column=3, value=item["npv"]).number_format = MONEY_FORMAT
         irr_cell = sheet.cell(row=row, column=4)
         if item["irr"]["status"] == "unique":
             irr_cell.value = item["irr"]["value"]
             irr_cell.number_format = "0.000%"
         else:
             irr_cell.value = irr_label(item["irr"])
-        sheet.cell(row=row, column=5, value=item["static_payback"])
-        sheet.cell(row=row, column=6, value=item["dynamic_payback"])
-    sheet.column_dimensions["A"].width = 36
-    sheet.column_dimensions["B"].width = 16
+        sheet.cell(row=row, column=5, value=item["static_payback"]).number_format = YEARS_FORMAT
+        sheet.cell(row=row, column=6, value=item["dynamic_payback"]).number_format = YEARS_FORMAT
+    _format_economics_sheet(sheet, last_total_row)
+
+
+MONEY_FORMAT = "0.00"  # 万元; an explicit format, because Excel gives NPV() results a currency format
+YEARS_FORMAT = "0.00"
+ECONOMICS_WIDTHS = {"A": 36, "B": 18, "C": 18, "D": 10, "E": 22, "F": 26, "G": 24}
+
+
+def _format_economics_sheet(sheet: Worksheet, last_flow_row: int) -> None:
+    """Set number formats on the money and payback cells, the column widths and a landscape page fit to width."""
+    for cell in ("B3", "B4", "B5", "B6", *(f"B{row}" for row in range(12, 18)), "B19"):
+        sheet[cell].number_format = MONEY_FORMAT
+    for cell in ("B18", "B23"):
+        sheet[cell].number_format = YEARS_FORMAT
+    for row in sheet.iter_rows(min_row=3, max_row=last_flow_row, min_col=5, max_col=7):
+        for cell in row:
+            cell.number_format = MONEY_FORMAT
+    for letter, width in ECONOMICS_WIDTHS.items():
+        sheet.column_dimensions[letter].width = width
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
 
 
 def economics_workbook_bytes(audit: AuditProject) -> bytes:

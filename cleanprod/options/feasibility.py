@@ -22,6 +22,7 @@ from .economics import (
     EconomicInputs,
     IrrResult,
     SensitivityRow,
+    add_flows,
     evaluate,
     evaluate_cash_flows,
     sensitivity,
@@ -79,20 +80,12 @@ def economic_inputs(feasibility: Feasibility) -> EconomicInputs:
     )
 
 
-def irregular_flows(feasibility: Feasibility, regular: tuple[float, ...]) -> list[float] | None:
-    """Return the regular flows with the irregular ones added to their years, or None without any.
-
-    A flow in a year beyond the economic life extends the series with zero flows up to it.
-    """
-    extras = list(feasibility.extra_flows.order_by("year", "pk").values_list("year", "amount"))
-    if not extras:
-        return None
-    flows = list(regular)
-    for year, amount in extras:
-        while len(flows) <= year:
-            flows.append(0.0)
-        flows[year] += float(amount)
-    return flows
+def extra_flow_list(feasibility: Feasibility) -> list[tuple[int, float]]:
+    """Return the irregular flows as (year, amount in 万元), in year order."""
+    return [
+        (year, float(amount))
+        for year, amount in feasibility.extra_flows.order_by("year", "pk").values_list("year", "amount")
+    ]
 
 
 def _irr_json(irr: IrrResult) -> dict[str, Any]:
@@ -154,6 +147,8 @@ def evaluation_json(
         "dynamic_payback": evaluation.dynamic_payback,
         "cash_flows": list(evaluation.cash_flows),
         "sensitivity": [_sensitivity_json(row) for row in rows],
+        # Results frozen before the sensitivity rows included the irregular flows lack this key.
+        "sensitivity_with_irregular": irregular is not None,
         "irregular": _cash_flow_json(irregular) if irregular is not None else None,
     }
 
@@ -180,8 +175,9 @@ def live_numbers(feasibility: Feasibility) -> dict[str, Any]:
     """Evaluate the stored inputs now; raise EconomicInputError for invalid ones."""
     inputs = economic_inputs(feasibility)
     evaluation = evaluate(inputs)
-    rows = sensitivity(inputs, SENSITIVITY_CHANGES)
-    flows = irregular_flows(feasibility, evaluation.cash_flows)
+    extras = extra_flow_list(feasibility)
+    rows = sensitivity(inputs, SENSITIVITY_CHANGES, extras)
+    flows = add_flows(evaluation.cash_flows, extras) if extras else None
     irregular = evaluate_cash_flows(flows, inputs.discount_rate) if flows is not None else None
     return evaluation_json(inputs, evaluation, rows, irregular)
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from cleanprod.audits import report_data as rd
 from cleanprod.audits.models import AuditProject
 
-from .export import resource_name
+from .export import resource_name, sensitivity_irregular_note
 from .feasibility import feasibility_summary
 from .models import Implementation, Option
 from .screening import criterion_label, score_table, screening_ranking
@@ -111,6 +111,31 @@ def _irr(irr: dict[str, Any], mirr: float | None) -> rd.Irr:
 
 
 def _economics(numbers: dict[str, Any]) -> rd.Economics:
+    """Map the frozen (or live) numbers; with irregular flows NPV, IRR and paybacks are those of the total flows."""
+    irregular = numbers.get("irregular")
+    if irregular:
+        flows = "; ".join(f"{year}: {flow:.2f}" for year, flow in enumerate(irregular["flows"]))
+        return rd.Economics(
+            investment=numbers["total_investment"],
+            annual_saving=numbers["annual_saving"],
+            depreciation=numbers["depreciation"],
+            taxable_profit=numbers["taxable_profit"],
+            net_profit=numbers["net_profit"],
+            cash_flow=numbers["cash_flow"],
+            static_payback_years=irregular["static_payback"],
+            npv=irregular["npv"],
+            npvr_percent=_percent(irregular["npvr"]),
+            irr=_irr(irregular["irr"], irregular["mirr"]),
+            dynamic_payback_years=irregular["dynamic_payback"],
+            discount_rate_percent=numbers["inputs"]["discount_rate"] * 100,
+            tax_rate_percent=numbers["inputs"]["tax_rate"] * 100,
+            life_years=int(numbers["inputs"]["life_years"]),
+            note=_(
+                "NPV, NPVR, IRR and the paybacks include the irregular cash flows. "
+                "Cash flows by year (10,000 CNY): %(flows)s."
+            )
+            % {"flows": flows},
+        )
     return rd.Economics(
         investment=numbers["total_investment"],
         annual_saving=numbers["annual_saving"],
@@ -171,6 +196,9 @@ def report_feasibility(audit: AuditProject) -> tuple[rd.Feasibility, ...]:
                 reductions=tuple(reductions),
                 economics=_economics(numbers) if numbers else None,
                 sensitivity=_sensitivity(numbers) if numbers else (),
+                sensitivity_note=sensitivity_irregular_note()
+                if numbers and numbers.get("sensitivity_with_irregular")
+                else "",
                 conclusion=conclusion,
             )
         )
@@ -191,6 +219,18 @@ def _implementation(option: Option, implementation: Implementation) -> rd.Implem
         if verification.outcome is not None:
             verified = verification.outcome.annual_saving
             achieved = verification.outcome.achieved_percent
+    if expected is None:
+        # Without a usable verification the expected effect is the one entered on the option.
+        effects = list(option.effects.select_related("resource"))
+        if effects:
+            unit = effects[0].unit
+            expected = float(effects[0].annual_quantity)
+            others = "; ".join(
+                f"{resource_name(effect.resource)} {effect.annual_quantity.normalize():f} {effect.unit}/a"
+                for effect in effects[1:]
+            )
+            if others:
+                notes.append(_("Other expected effects: %(effects)s.") % {"effects": others})
     return rd.Implementation(
         option_code=option.code,
         option_title=option.title,

@@ -6,9 +6,11 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from cleanprod.audits.balancing import balance_result, balance_results
 from cleanprod.audits.models import Balance, BalanceFlow
+from cleanprod.audits.report import balance_sankey_flows
 
 ENGLISH = {"HTTP_ACCEPT_LANGUAGE": "en"}
 
@@ -170,3 +172,21 @@ def test_flow_missing_fields_named(audit_a, alice, client_for):
     assert "Process step is missing; fill it in." in page
     assert "Direction is missing; fill it in." in page
     assert "This field is required." not in page
+
+
+def test_balance_list_shows_kind_label(water_balance, alice, client_for):
+    page = client_for(alice).get(reverse("audits:balances", args=[water_balance.audit_id])).content.decode()
+
+    assert f"<td>{water_balance.get_kind_display()}</td>" in page
+    assert "<td>water</td>" not in page
+
+
+def test_report_sankey_one_node_per_output(water_balance):
+    with translation.override("en"):
+        flows = balance_sankey_flows(balance_result(water_balance))
+
+    targets = [flow.target for flow in flows]
+    assert "to outside" not in targets
+    assert {"蒸发", "达标排放", "回用水"} <= set(targets)
+    assert {flow.source for flow in flows if flow.target == "清洗"} == {"新鲜水"}
+    assert [flow.note for flow in flows if flow.target == "蒸发"] == ["estimated"]

@@ -164,3 +164,20 @@ def test_stream_delete_removes_causes(audit_a, alice, client_for):
 
     assert response.status_code == 302
     assert not audit_a.waste_streams.exists()
+
+
+def test_chinese_page_names_product_resources_factors(ledger_a, audit_a, carol, client_for):
+    product = Resource.objects.get(code="product")
+    electricity = Resource.objects.get(code="electricity")
+
+    page = client_for(carol).get(reverse("audits:pre-assessment", args=[audit_a.pk])).content.decode()
+
+    assert f"{product.name_zh} 净产量" in page or f"{product.name_zh}净产量" in page
+    assert f"单位{product.name_zh}能耗" in page
+    assert "product 净产量" not in page
+    assert "electricity (kWh/t)" not in page
+    assert f"{electricity.name_zh} (kWh/t)" in page
+    assert "<td>standard_coal</td>" not in page
+    assert "<td>electricity</td>" not in page
+    assert "<td>national</td>" not in page
+    assert "全国平均" in page

@@ -14,7 +14,7 @@ from docx.document import Document as DocumentObject
 from docx.oxml.ns import qn
 from docx.table import Table
 
-from cleanprod.audits.report_data import Irr, TeamMember
+from cleanprod.audits.report_data import CauseAnalysis, Irr, TeamMember
 from cleanprod.audits.report_docx import (
     build_report,
     format_irr,
@@ -241,21 +241,50 @@ def test_balance_without_sankey_says_so():
 def test_cause_analysis_merges_stream_cells(full_docx):
     table = table_starting_with(open_docx(full_docx), "废弃物/排放源")
     rows = rows_of(table)
-    assert len(rows) == 1 + 2 * 8
-    assert [row[1] for row in rows[1:9]] == [
-        "原辅材料和能源",
-        "技术工艺",
-        "设备",
-        "过程控制",
-        "产品",
-        "废弃物",
-        "管理",
-        "员工",
-    ]
-    assert rows[5][2] == "—"  # no cause recorded for the product aspect
-    assert table.cell(1, 0)._tc is table.cell(8, 0)._tc
+    assert len(rows) == 1 + 6 + 1  # six aspects with a cause, then one
+    assert [row[1] for row in rows[1:7]] == ["原辅材料和能源", "技术工艺", "设备", "过程控制", "管理", "员工"]
+    assert "—" not in [row[2] for row in rows[1:]]
+    assert table.cell(1, 0)._tc is table.cell(6, 0)._tc
     assert table.cell(1, 0).text == "含锌漂洗废水"
-    assert table.cell(9, 0).text == "废酸"
+    assert rows[7] == ["废酸", "设备", "酸雾收集效率低"]
+
+
+def test_cause_analysis_stream_without_cause():
+    data = full_report_data()
+    causes = (*data.causes, CauseAnalysis(stream="废渣"))
+    document = open_docx(build_report(dataclasses.replace(data, causes=causes)))
+
+    rows = rows_of(table_starting_with(document, "废弃物/排放源"))
+
+    assert rows[-1] == ["废渣", "—", "—"]
+    assert len(rows) == 1 + 6 + 1 + 1
+
+
+def test_table_rows_do_not_split_and_sequence_column_narrow(full_docx):
+    document = open_docx(full_docx)
+
+    for table in document.tables:
+        for row in table.rows:
+            cant_split = row._tr.trPr.find(qn("w:cantSplit")) if row._tr.trPr is not None else None
+            assert cant_split is not None
+    numbered = [table for table in document.tables if table.cell(0, 0).text == TEXT_ZH["number"]]
+    assert numbered
+    for table in numbered:
+        assert table.columns[0].width < table.columns[1].width
+
+
+def test_indicator_without_coverage_shows_dash():
+    data = full_report_data()
+    first, *others = data.pre_assessment.indicators
+    uncovered = dataclasses.replace(first, coverage_percent=Decimal("0"))
+    pre = dataclasses.replace(data.pre_assessment, indicators=(uncovered, *others))
+    document = open_docx(build_report(dataclasses.replace(data, pre_assessment=pre)))
+
+    rows = rows_of(table_starting_with(document, TEXT_ZH["org_unit"], "镀锌车间"))
+    paragraphs = [paragraph.text for paragraph in document.paragraphs]
+
+    assert rows[1][5] == "—"
+    assert any(text.startswith("注：镀锌车间的数据仅覆盖基准年的 0.0%") for text in paragraphs)
 
 
 def test_implementation_table_and_notes(full_docx):

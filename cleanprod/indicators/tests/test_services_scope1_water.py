@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from cleanprod.indicators.formulas import Undefined
-from cleanprod.indicators.services import compute_indicator_set
+from cleanprod.indicators.services import Notice, compute_indicator_set
 from cleanprod.indicators.tests.test_services import add_meter, import_file, write_csv
 from cleanprod.organization.models import Enterprise, OrganizationUnit, Site, UnitKind
 from cleanprod.production.models import ProductionRecord
@@ -246,3 +246,14 @@ def test_wastewater_reuse_rate_without_water_is_undefined(tmp_path):
     result = compute_indicator_set(site, DAY, DAY)
 
     assert result.wastewater_reuse_rate == Undefined("no_data")
+
+
+def test_missing_national_grid_factor_names_region_once():
+    national = Notice("missing_grid_factor", {"region": "national", "year": 2018})
+    regional = Notice("missing_grid_factor", {"region": "east_china", "year": 2018})
+
+    assert national.message == (
+        "No national average grid emission factor for 2018, so scope 2 CO2 is not computed; "
+        "add the factor to the factor table."
+    )
+    assert "or the national average" in regional.message

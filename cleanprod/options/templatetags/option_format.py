@@ -48,3 +48,11 @@ def payback_text(years: float | None) -> str:
 @register.filter
 def lookup(mapping: dict[Any, Any], key: Any) -> Any:
     return mapping.get(key) if mapping else None
+
+
+@register.filter(name="criterion_label")
+def criterion_label_filter(criterion: Any) -> str:
+    """Return a screening criterion's label, a default one translated into the active language."""
+    from cleanprod.options.screening import criterion_label
+
+    return criterion_label(criterion)

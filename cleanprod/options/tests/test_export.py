@@ -109,3 +109,33 @@ def test_register_workbook_has_screening_score(option_a, alice, client_for):
 
     assert sheet["J1"].value == "screening score"
     assert sheet["J2"].value == 200.0  # 4 criteria × weight 10 × score 5
+
+
+def test_economics_sheet_formats_and_layout(option_a, alice, client_for):
+    feasibility = Feasibility.objects.create(
+        option=option_a,
+        investment=Decimal("1000"),
+        cost_saving=Decimal("3000"),
+        tax_rate=Decimal("0"),
+        depreciation_years=2,
+        override_note="example",
+    )
+    ExtraCashFlow.objects.create(feasibility=feasibility, year=2, amount=Decimal("-5100"))
+
+    sheet = _workbook(client_for(alice), option_a.audit_id)["F1"]
+
+    assert sheet["A19"].value == "net present value NPV (10,000 CNY)"
+    assert sheet["B19"].number_format == "0.00"  # not the currency format Excel gives NPV()
+    assert sheet["B26"].number_format == "0.00"
+    assert sheet["B18"].number_format == "0.00"  # static payback in years
+    assert sheet["G5"].number_format == "0.00"
+    header_row = next(row for row in range(1, sheet.max_row + 1) if sheet.cell(row=row, column=1).value == "variable")
+    assert sheet.cell(row=header_row + 1, column=3).number_format == "0.00"
+    assert sheet.cell(row=header_row + 1, column=5).number_format == "0.00"
+    assert sheet.cell(row=header_row - 1, column=3).value.startswith("Every row includes the irregular cash flows")
+    for letter in "ABCDEFG":
+        assert sheet.column_dimensions[letter].width >= 10, letter
+    assert sheet.column_dimensions["G"].width >= len("total cash flow (10,000 CNY)") - 6
+    assert sheet.page_setup.orientation == "landscape"
+    assert sheet.page_setup.fitToWidth == 1
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage is True

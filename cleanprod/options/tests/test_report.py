@@ -11,7 +11,7 @@ from cleanprod.audits import report_data as rd
 from cleanprod.audits.report_docx import build_report
 from cleanprod.metering.models import DailyRollup
 from cleanprod.options.feasibility import record_conclusion
-from cleanprod.options.models import Feasibility, Implementation, OptionScore, Verification
+from cleanprod.options.models import ExtraCashFlow, Feasibility, Implementation, OptionScore, Verification
 from cleanprod.options.report import report_feasibility, report_implementations, report_options, report_screening
 from cleanprod.options.screening import ensure_criteria
 from cleanprod.options.services import change_status
@@ -124,3 +124,45 @@ def test_word_report_contains_options(evaluated):
 
     assert "F1" in cells
     assert "空压机变频改造" in cells
+
+
+def test_report_feasibility_irregular_flows(option_a, alice):
+    # Flows [-1000, 3000, -2100] at 8 %: P = 3000 without tax, with −5100 in year 2.
+    change_status(option_a, "screened_in", acting_user=alice)
+    feasibility = Feasibility.objects.create(
+        option=option_a,
+        investment=Decimal("1000"),
+        cost_saving=Decimal("3000"),
+        tax_rate=Decimal("0"),
+        depreciation_years=2,
+        override_note="示例",
+    )
+    ExtraCashFlow.objects.create(feasibility=feasibility, year=2, amount=Decimal("-5100"), note="大修")
+    record_conclusion(feasibility, "not_feasible", "NPV < 0", acting_user=alice)
+    frozen = Feasibility.objects.get().frozen_result
+    assert frozen is not None
+
+    (study,) = report_feasibility(option_a.audit)
+
+    assert study.economics is not None
+    assert study.economics.npv == pytest.approx(frozen["irregular"]["npv"])
+    assert study.economics.npv == pytest.approx(-22.63, abs=0.005)
+    assert study.economics.irr.kind == "not_unique"
+    assert study.economics.irr.roots_percent == pytest.approx((11.27, 88.73), abs=5e-3)
+    assert study.economics.irr.mirr_percent == pytest.approx(7.56, abs=5e-3)
+    assert "-1000.00; 1: 3000.00; 2: -2100.00" in study.economics.note
+    assert study.sensitivity_note
+    saving_up = next(row for row in study.sensitivity if row.variable == "annual saving" and row.change_percent == 10)
+    # −1000 + 3300/1.08 − (3300 − 5100)/1.08² = −1000 + 3055.56 − 1543.21
+    assert saving_up.npv == pytest.approx(-1000 + 3300 / 1.08 - 1800 / 1.08**2, abs=1e-6)
+
+
+def test_report_implementation_without_verification(evaluated):
+    Implementation.objects.create(option=evaluated, start_on=date(2023, 4, 1), in_service_on=date(2023, 5, 1))
+
+    (implementation,) = report_implementations(evaluated.audit)
+
+    assert implementation.expected_saving == pytest.approx(100.0)  # the option's 100 MWh of electricity a year
+    assert implementation.saving_unit == "MWh/a"
+    assert implementation.verified_saving is None
+    assert implementation.note == ""

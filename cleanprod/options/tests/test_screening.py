@@ -4,9 +4,10 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from cleanprod.options.models import OptionScore, ScreeningCriterion
-from cleanprod.options.screening import ensure_criteria, screening_ranking
+from cleanprod.options.screening import criterion_label, ensure_criteria, screening_ranking
 
 from .conftest import make_option
 
@@ -181,3 +182,18 @@ def test_screening_page_rejects_with_reason(audit_a, alice, client_for):
     assert outside.url == reverse("options:detail", args=[option.pk])
     assert option.status == "proposed"
     assert [t.comment for t in option.transitions.all()] == ["效果太小", ""]
+
+
+def test_criteria_form_in_chinese_hides_keys(audit_a, alice, client_for):
+    url = reverse("options:screening", args=[audit_a.pk])
+
+    page = client_for(alice).get(url).content.decode()  # zh-hans by default
+    criterion = audit_a.screening_criteria.get(key="environmental_effect")
+
+    assert criterion.label == "Environmental effect"
+    assert 'value="Environmental effect"' not in page
+    with translation.override("zh-hans"):
+        assert f'value="{criterion_label(criterion)}"' in page
+    assert 'type="hidden" name="criteria-0-key" value="environmental_effect"' in page
+    assert 'type="text" name="criteria-0-key"' not in page
+    assert 'class="table-scroll"' in page

@@ -18,21 +18,30 @@
     return;
   }
   const escape = (text) => echarts.format.encodeHTML(String(text));
+  const unit = labels.unit || "";
+  const formatValue = (value) => Number(value).toLocaleString() + " " + unit;
+  // Estimated flows are drawn pale so that metered and estimated quantities stay apart.
+  const links = data.links.map((link) =>
+    link.estimated ? Object.assign({}, link, { lineStyle: { opacity: 0.15, color: "#999999" } }) : link
+  );
   const chart = echarts.init(element);
   chart.setOption({
     tooltip: {
       trigger: "item",
-      formatter: (info) => escape(info.name) + ": " + Number(info.value).toLocaleString() + " " + escape(labels.unit || ""),
+      formatter: (info) => {
+        const estimated = info.dataType === "edge" && info.data.estimated ? " (" + escape(labels.estimated || "") + ")" : "";
+        return escape(info.name) + ": " + escape(formatValue(info.value)) + estimated;
+      },
     },
     series: [
       {
         type: "sankey",
         data: data.nodes,
-        links: data.links,
+        links: links,
         emphasis: { focus: "adjacency" },
         nodeAlign: "left",
         lineStyle: { color: "gradient", curveness: 0.5 },
-        label: { fontSize: 11 },
+        label: { fontSize: 11, formatter: (info) => info.name + "\n" + formatValue(info.value) },
       },
     ],
   });
