@@ -409,18 +409,26 @@ class FocusCandidate(models.Model):
         return str(self.unit)
 
 
-class FocusScore(models.Model):
-    candidate = models.ForeignKey(
-        FocusCandidate, on_delete=models.CASCADE, related_name="scores", verbose_name=_("candidate")
-    )
-    criterion = models.ForeignKey(
-        FocusCriterion, on_delete=models.CASCADE, related_name="scores", verbose_name=_("criterion")
-    )
+class CriterionScore(models.Model):
+    """A score R (0–10) of one candidate on one weighted criterion."""
+
     score = models.DecimalField(
         _("score"),
         max_digits=6,
         decimal_places=2,
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("10"))],
+    )
+
+    class Meta:
+        abstract = True
+
+
+class FocusScore(CriterionScore):
+    candidate = models.ForeignKey(
+        FocusCandidate, on_delete=models.CASCADE, related_name="scores", verbose_name=_("candidate")
+    )
+    criterion = models.ForeignKey(
+        FocusCriterion, on_delete=models.CASCADE, related_name="scores", verbose_name=_("criterion")
     )
     history = HistoricalRecords()
 

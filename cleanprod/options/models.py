@@ -12,7 +12,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from cleanprod.audits.models import AuditProject, WeightedCriterion
+from cleanprod.audits.models import AuditProject, CriterionScore, WeightedCriterion
 from cleanprod.metering.models import Meter
 from cleanprod.resources.models import Resource
 from cleanprod.resources.units import UnitError, conversion_factor
@@ -159,18 +159,12 @@ class ScreeningCriterion(WeightedCriterion):
         constraints = [models.UniqueConstraint(fields=["audit", "key"], name="screening_criterion_unique_key")]
 
 
-class OptionScore(models.Model):
-    """The score R of one option on one screening criterion, 0–10."""
+class OptionScore(CriterionScore):
+    """The score R of one option on one screening criterion."""
 
     option = models.ForeignKey(Option, on_delete=models.CASCADE, related_name="scores", verbose_name=_("option"))
     criterion = models.ForeignKey(
         ScreeningCriterion, on_delete=models.CASCADE, related_name="scores", verbose_name=_("criterion")
-    )
-    score = models.DecimalField(
-        _("score"),
-        max_digits=5,
-        decimal_places=2,
-        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("10"))],
     )
     history = HistoricalRecords()
 
