@@ -113,29 +113,14 @@ def _irr(irr: dict[str, Any], mirr: float | None) -> rd.Irr:
 def _economics(numbers: dict[str, Any]) -> rd.Economics:
     """Map the frozen (or live) numbers; with irregular flows NPV, IRR and paybacks are those of the total flows."""
     irregular = numbers.get("irregular")
+    results = irregular or numbers
+    note = ""
     if irregular:
         flows = "; ".join(f"{year}: {flow:.2f}" for year, flow in enumerate(irregular["flows"]))
-        return rd.Economics(
-            investment=numbers["total_investment"],
-            annual_saving=numbers["annual_saving"],
-            depreciation=numbers["depreciation"],
-            taxable_profit=numbers["taxable_profit"],
-            net_profit=numbers["net_profit"],
-            cash_flow=numbers["cash_flow"],
-            static_payback_years=irregular["static_payback"],
-            npv=irregular["npv"],
-            npvr_percent=_percent(irregular["npvr"]),
-            irr=_irr(irregular["irr"], irregular["mirr"]),
-            dynamic_payback_years=irregular["dynamic_payback"],
-            discount_rate_percent=numbers["inputs"]["discount_rate"] * 100,
-            tax_rate_percent=numbers["inputs"]["tax_rate"] * 100,
-            life_years=int(numbers["inputs"]["life_years"]),
-            note=_(
-                "NPV, NPVR, IRR and the paybacks include the irregular cash flows. "
-                "Cash flows by year (10,000 CNY): %(flows)s."
-            )
-            % {"flows": flows},
-        )
+        note = _(
+            "NPV, NPVR, IRR and the paybacks include the irregular cash flows. "
+            "Cash flows by year (10,000 CNY): %(flows)s."
+        ) % {"flows": flows}
     return rd.Economics(
         investment=numbers["total_investment"],
         annual_saving=numbers["annual_saving"],
@@ -143,14 +128,15 @@ def _economics(numbers: dict[str, Any]) -> rd.Economics:
         taxable_profit=numbers["taxable_profit"],
         net_profit=numbers["net_profit"],
         cash_flow=numbers["cash_flow"],
-        static_payback_years=numbers["static_payback"],
-        npv=numbers["npv"],
-        npvr_percent=_percent(numbers["npvr"]),
-        irr=_irr(numbers["irr"], numbers["mirr"]),
-        dynamic_payback_years=numbers["dynamic_payback"],
+        static_payback_years=results["static_payback"],
+        npv=results["npv"],
+        npvr_percent=_percent(results["npvr"]),
+        irr=_irr(results["irr"], results["mirr"]),
+        dynamic_payback_years=results["dynamic_payback"],
         discount_rate_percent=numbers["inputs"]["discount_rate"] * 100,
         tax_rate_percent=numbers["inputs"]["tax_rate"] * 100,
         life_years=int(numbers["inputs"]["life_years"]),
+        note=note,
     )
 
 
