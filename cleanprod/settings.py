@@ -193,9 +193,9 @@ CLEANPROD_IMPORT_CHUNK_ROWS = env_int("CLEANPROD_IMPORT_CHUNK_ROWS", 100_000)
 # server's clock are rejected as a wrong device clock or time zone (file imports keep them).
 CLEANPROD_FUTURE_TOLERANCE_MINUTES = env_int("CLEANPROD_FUTURE_TOLERANCE_MINUTES", 10)
 
-# Statutory deadlines of mandatory cleaner production audits (《清洁生产审核办法》, 2016): start
-# within 2 months and finish within 1 year of the list's publication; sites using or discharging
-# toxic or hazardous substances audit again at most 5 years after the previous audit.
+# Statutory deadlines of mandatory cleaner production audits (《清洁生产审核办法》, 2016). An audit
+# starts within 2 months and finishes within 1 year of the list's publication. Sites that use or
+# discharge toxic or hazardous substances audit again at most 5 years after the previous audit.
 CLEANPROD_AUDIT_START_MONTHS = env_int("CLEANPROD_AUDIT_START_MONTHS", 2)
 CLEANPROD_AUDIT_FINISH_MONTHS = env_int("CLEANPROD_AUDIT_FINISH_MONTHS", 12)
 CLEANPROD_AUDIT_TOXIC_INTERVAL_YEARS = env_int("CLEANPROD_AUDIT_TOXIC_INTERVAL_YEARS", 5)
@@ -211,16 +211,16 @@ EMAIL_BACKEND = (
     "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend"
 )
 
-# Alerts: repeats of one cause within this many hours count on the open alert; notification
-# deliveries are tried this many times, the next attempt queued this many seconds × the attempt
-# number later.
+# Repeats of one cause within this many hours are counted on the open alert.
+# A notification delivery is attempted up to DELIVERY_ATTEMPTS times. Each retry is queued
+# RETRY_SECONDS × the attempt number later.
 CLEANPROD_ALERT_GROUPING_HOURS = env_int("CLEANPROD_ALERT_GROUPING_HOURS", 24)
 # An import reaching further back is checked only over its last this many days.
 CLEANPROD_ALERT_BACKFILL_DAYS = env_int("CLEANPROD_ALERT_BACKFILL_DAYS", 14)
 CLEANPROD_ALERT_DELIVERY_ATTEMPTS = env_int("CLEANPROD_ALERT_DELIVERY_ATTEMPTS", 3)
 CLEANPROD_ALERT_RETRY_SECONDS = env_int("CLEANPROD_ALERT_RETRY_SECONDS", 5)
-# Scheme, host and port under which users reach this server; e-mails and webhooks link to
-# alert pages with it, because a receiver cannot follow a relative link.
+# Scheme, host and port under which users reach this server. E-mails and webhooks link to alert
+# pages with it, because a receiver cannot follow a relative link.
 CLEANPROD_BASE_URL = env_str("CLEANPROD_BASE_URL", "http://127.0.0.1:8000")
 
 # The MQTT broker that `cleanprod mqtt` subscribes to.

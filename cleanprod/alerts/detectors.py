@@ -1,8 +1,8 @@
 """Abnormal-consumption detectors: pure functions over plain series, without database access.
 
-Every detector takes a series of periods (or readings) and returns a list of ``Detection``:
-the period it concerns, a cause key that groups repeats of one cause, and evidence
-(expected, actual, score, window and the parameters used) that the alert page shows.
+Every detector takes a series of periods (or readings) and returns a list of ``Detection``.
+A detection names the period it concerns and a cause key that groups repeats of one cause.
+Its evidence (expected, actual, score, window and the parameters used) is shown on the alert page.
 
 Two rules hold for all of them:
 

@@ -14,7 +14,7 @@ Fault kinds and what they change:
   of an interval meter) while the related meter keeps moving;
 - off-hours running: a non-working night (21:00–06:00) gets the median reading of working
   hours, as if a line had been left running. Only nights on which the plant was idle are
-  used (every hour at most ``rest_level_limit``); a busy night is replaced by the next idle
+  used (every hour at most ``rest_level_limit``). A busy night is replaced by the next idle
   night of its block, so the label marks a change that exists in the faulty series;
 - missing data: ``GAP_HOURS`` hours of readings are removed.
 """
@@ -143,7 +143,7 @@ def rest_level_limit(series: Series) -> float:
 
 
 def _idle_night(series: Series, night: datetime, hourly_use: dict[datetime, float | None], limit: float) -> bool:
-    """Whether every hour of the night is outside working time and at rest level in the original series."""
+    """Check that every hour of the night is outside working time and at rest level in the original series."""
     for step in range(round(OFF_HOURS_NIGHT / HOUR)):
         hour = night + step * HOUR
         if is_working(series.calendar, hour.replace(tzinfo=None))[0]:
@@ -504,7 +504,7 @@ class Report:
 
 FAULTS = ("spike", "drift", "stuck", "off_hours", "missing")
 
-# Where a clean-series event starts according to the series' working calendar.
+# Calendar causes of a clean-series event: the kind of time, in the series' working calendar, at which it starts.
 CAUSES = ("rest day", "outside shifts", "in working time")
 
 
@@ -565,7 +565,7 @@ def _cell(value: float | None) -> str:
 
 
 def markdown(report: Report, *, title: str, notes: Sequence[str]) -> str:
-    """The report as Markdown: primary pairs against targets, every pair, and the clean alert rate."""
+    """Render the report as Markdown: primary pairs against targets, every pair, and the clean alert rate."""
     lines = [f"# {title}", "", *notes, "", "## Primary detector per fault kind (all series together)", ""]
     lines += [
         "| fault | detector | injected | found | recall | events | true events | natural events | precision "

@@ -33,7 +33,7 @@ WEBHOOK_TIMEOUT_SECONDS = 10
 
 
 def channels_for(alert: Alert) -> list[NotificationChannel]:
-    """The rule's channels, or every channel of the site when the rule names none; by severity."""
+    """Return the rule's channels, or every channel of the site when the rule names none, filtered by severity."""
     channels = NotificationChannel.objects.filter(site_id=alert.site_id, enabled=True)
     if alert.rule is not None and alert.rule.channels.exists():
         channels = channels.filter(rules=alert.rule)
@@ -123,7 +123,7 @@ def test_payload(channel: NotificationChannel) -> dict[str, Any]:
 
 
 def webhook_payload(alert: Alert, kind: str) -> dict[str, Any]:
-    """The robot text message, or for a generic receiver codes plus localised ``title`` and ``text``.
+    """Build the robot text message, or for a generic receiver the codes plus localised ``title`` and ``text``.
 
     Times are ISO 8601 in the site's zone (offset included), named by ``time_zone``.
     """
@@ -204,7 +204,7 @@ def _post_json(url: str, payload: dict[str, Any], robot: bool) -> None:
             code = 0
         if code:
             raise DeliveryError(
-                f"robot answered errcode {code}: {answer[:200]!r}",
+                f"robot rejected the message with errcode {code}: {answer[:200]!r}",
                 _reason(
                     gettext_noop(
                         "The group robot rejected the message with error code %(code)s. Check its webhook key."

@@ -668,7 +668,7 @@ def detect_spans(site_id: int, spans: dict[int, tuple[datetime, datetime]], now:
 
 
 def watch_pass(now: datetime | None = None, sites: Iterable[Site] | None = None) -> list[Alert]:
-    """The periodic checks: meters offline, and yesterday's completeness."""
+    """Run the periodic checks: meters offline, and yesterday's completeness."""
     raised: list[Alert] = []
     for site in sites if sites is not None else Site.objects.order_by("pk"):
         detector = SiteDetector(site, now)
@@ -736,7 +736,7 @@ ALLOWED: dict[str, dict[str, str]] = {
 
 
 def allowed_actions(status: str) -> list[str]:
-    """The lifecycle actions ``change_status`` accepts for an alert in ``status``."""
+    """Return the lifecycle actions ``change_status`` accepts for an alert in ``status``."""
     return [action for action, targets in ALLOWED.items() if status in targets]
 
 

@@ -50,7 +50,7 @@ def _user(request: HttpRequest) -> User:
 
 
 def _site(request: HttpRequest, pk: int, action: Action = Action.VIEW) -> Site:
-    """The site if the user may see it (404 otherwise) and, for changes, perform ``action`` (403)."""
+    """Return the site if the user may see it (404 otherwise) and, for changes, perform ``action`` (403)."""
     site = get_for_user(Site.objects.select_related("enterprise"), request.user, pk, site_field="pk")
     if action != Action.VIEW and not can(request.user, action, site):
         raise PermissionDenied(_("Your role on this site does not allow this change."))
@@ -119,7 +119,7 @@ def alert_list(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def alert_feed(request: HttpRequest) -> JsonResponse:
-    """The alerts of the list's filters, newest first, for the page scripts that poll it."""
+    """Return the alerts matching the list's filters, newest first, for the page scripts that poll it."""
     alerts, _chosen = _filtered(request)
     return JsonResponse(
         {
@@ -133,7 +133,7 @@ def alert_feed(request: HttpRequest) -> JsonResponse:
 
 @require_GET
 def unread_feed(request: HttpRequest) -> JsonResponse:
-    """The unread-alert count of the navigation badge, fetched by a script so pages render without it."""
+    """Return the unread-alert count of the navigation badge, fetched by a script so pages render without it."""
     return JsonResponse({"unread": unread_count(request.user)})
 
 

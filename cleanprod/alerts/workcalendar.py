@@ -33,7 +33,7 @@ class CalendarSpec:
 
 
 def official_day(day: date) -> tuple[bool | None, str]:
-    """Whether the official calendar makes ``day`` a working day, and why; None outside its years."""
+    """Return whether the official calendar makes ``day`` a working day, and why, or None outside its years."""
     try:
         working = chinese_calendar.is_workday(day)
         _, holiday_name = chinese_calendar.get_holiday_detail(day)
@@ -50,12 +50,12 @@ def official_day(day: date) -> tuple[bool | None, str]:
 
 
 def _in_shifts_today(moment: time, shifts: ShiftTimes) -> bool:
-    """Whether ``moment`` falls in a shift that starts on the same day (a night shift until midnight)."""
+    """Check whether ``moment`` falls in a shift that starts on the same day (a night shift until midnight)."""
     return any(start <= moment < end if start < end else moment >= start for start, end in shifts)
 
 
 def day_status(spec: CalendarSpec, day: date) -> tuple[bool, ShiftTimes, str]:
-    """Whether ``day`` is worked, its shifts and the reason, overrides first."""
+    """Return whether ``day`` is worked, its shifts and the reason, with site overrides taking precedence."""
     override = spec.overrides.get(day)
     if override is not None:
         shifts = override.shifts or _default_shifts(spec, day)
@@ -82,7 +82,7 @@ def _default_shifts(spec: CalendarSpec, day: date) -> ShiftTimes:
 
 
 def is_working(spec: CalendarSpec, moment: datetime) -> tuple[bool, str]:
-    """Whether the local time ``moment`` lies in working time, with the reason.
+    """Return whether the local time ``moment`` lies in working time, with the reason.
 
     A night shift that starts on a worked day and runs past midnight counts on the next
     morning as well.

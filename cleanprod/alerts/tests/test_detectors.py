@@ -68,7 +68,8 @@ def test_threshold_absolute_above_also_on_partial_period() -> None:
     now = T0 + timedelta(minutes=150)  # the third hour is partial
     found = detectors.threshold_absolute(periods + hours([80], T0 + 3 * HOUR, 0.5), now, above=40)
     assert [d.start for d in found] == [T0 + HOUR, T0 + 3 * HOUR]
-    assert found[0].evidence["expected"] == 40 and found[0].evidence["actual"] == 50
+    assert found[0].evidence["expected"] == 40
+    assert found[0].evidence["actual"] == 50
 
 
 def test_zero_production_own_finding() -> None:
@@ -96,8 +97,10 @@ def test_off_hours_uses_calendar_reason() -> None:
     found = detectors.off_hours(
         periods, lambda s: is_working(spec, s.replace(tzinfo=None)), baseload=8.0, margin_percent=25
     )
-    assert len(found) == 1 and found[0].start == saturday
-    assert found[0].evidence["expected"] == 10.0 and found[0].evidence["calendar"] == "weekend"
+    assert len(found) == 1
+    assert found[0].start == saturday
+    assert found[0].evidence["expected"] == 10.0
+    assert found[0].evidence["calendar"] == "weekend"
 
 
 def test_estimate_baseload() -> None:
@@ -171,7 +174,7 @@ def test_stuck_meter_while_related_meters_move() -> None:
     assert found[0].evidence["flat_intervals"] == 9
 
 
-def test_stuck_not_raised_when_site_stands_still_or_run_is_short() -> None:
+def test_stuck_quiet_site_or_short_run() -> None:
     meter = readings([1.0] * 12)
     assert detectors.stuck(meter, [readings([5.0] * 12)], intervals=8) == []
     assert detectors.stuck(meter, [], intervals=8) == []
@@ -185,7 +188,8 @@ def test_cusum_detects_step_not_noise() -> None:
         actual = 100.0 + (1.0 if index % 2 else -1.0) + (8.0 if index >= 120 else 0.0)
         points.append((T0 + index * HOUR, actual, 100.0))
     found = detectors.cusum_drift(points, slack=0.5, threshold=8.0, scale=1.0)
-    assert found and found[0].cause == "up"
+    assert found
+    assert found[0].cause == "up"
     # The sum may start one noisy hour early: hour 119 had residual +1.
     assert T0 + 119 * HOUR <= found[0].start <= T0 + 121 * HOUR
     assert found[0].end <= T0 + 122 * HOUR
@@ -200,14 +204,16 @@ def test_cusum_detects_step_not_noise() -> None:
 def test_cusum_downward_step() -> None:
     points = [(T0 + i * HOUR, 100.0 - (10.0 if i >= 50 else 0.0), 100.0) for i in range(80)]
     found = detectors.cusum_drift(points, scale=2.0, threshold=5.0)
-    assert found[0].cause == "down" and found[0].start == T0 + 50 * HOUR
+    assert found[0].cause == "down"
+    assert found[0].start == T0 + 50 * HOUR
 
 
 def test_offline_after_configured_missed_intervals() -> None:
     last = T0
     assert detectors.offline(last, T0 + timedelta(minutes=60), interval_minutes=15, missed_intervals=4) == []
     found = detectors.offline(last, T0 + timedelta(minutes=61), interval_minutes=15, missed_intervals=4)
-    assert found[0].cause == "offline" and found[0].evidence["actual"] == 61.0
+    assert found[0].cause == "offline"
+    assert found[0].evidence["actual"] == 61.0
     assert detectors.offline(None, T0, interval_minutes=15) == []
 
 
@@ -228,7 +234,8 @@ def test_completeness_flags_days_below_90_percent_except_today() -> None:
 def test_official_calendar_adjusted_sunday_and_national_day() -> None:
     assert official_day(date(2025, 9, 28)) == (True, "adjusted_working_day")
     working, reason = official_day(date(2025, 10, 1))
-    assert working is False and reason.startswith("official_holiday")
+    assert working is False
+    assert reason.startswith("official_holiday")
     assert all(official_day(date(2025, 10, day))[0] is False for day in range(1, 9))
     assert official_day(date(2025, 10, 9)) == (True, "weekday")
     assert official_day(date(2025, 10, 11)) == (True, "adjusted_working_day")
@@ -241,7 +248,7 @@ def test_working_time_on_adjusted_sunday_uses_weekday_shift() -> None:
     assert is_working(spec, datetime(2025, 10, 2, 9, 0))[0] is False
 
 
-def test_years_without_official_calendar_fall_back_and_say_so() -> None:
+def test_uncovered_year_uses_weekday_rules() -> None:
     assert official_day(date(2035, 1, 1)) == (None, "official_calendar_unavailable")
     spec = standard_spec()
     assert is_working(spec, datetime(2035, 1, 1, 9)) == (True, "weekday_rules_no_official_calendar")  # a Monday

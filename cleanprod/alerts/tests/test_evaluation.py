@@ -15,7 +15,8 @@ SCRIPT = Path(__file__).resolve().parents[3] / "scripts" / "evaluate_detectors.p
 
 def load_script() -> ModuleType:
     spec = importlib.util.spec_from_file_location("evaluate_detectors", SCRIPT)
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -30,13 +31,15 @@ def test_evaluation_on_a_small_sample_computes_every_metric() -> None:
     for fault, detector in evaluation.PRIMARY.items():
         total = report.combined(fault, detector)
         assert total.injected >= 1, fault
-        assert total.recall is not None and 0.0 <= total.recall <= 1.0
+        assert total.recall is not None
+        assert 0.0 <= total.recall <= 1.0
         assert total.true_events <= total.events
     # Faults with their own detector are found on this sample.
     assert report.combined("stuck", "stuck").detected == report.combined("stuck", "stuck").injected
     assert report.combined("missing", "completeness").recall == 1.0
     text = evaluation.markdown(report, title="sample", notes=["seed 7"])
-    assert "| stuck | stuck |" in text and "events per 30 days" in text
+    assert "| stuck | stuck |" in text
+    assert "events per 30 days" in text
     assert "| spike | statistical | steel |" in text.split("## Clean-series events by calendar cause")[1]
     # The same seed gives the same injection.
     again = evaluation.inject(steel, "spike", 2, 7)[1]

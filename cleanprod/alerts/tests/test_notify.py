@@ -58,7 +58,7 @@ def smtp_server(settings: Settings) -> Iterator[Inbox]:
 
 
 class Receiver:
-    """An HTTP server on a free loopback port that records POSTs and answers with a set status and body."""
+    """An HTTP server on a free loopback port that records POSTs and responds with a set status and body."""
 
     def __init__(self, status: int = 200, body: bytes = b'{"ok": true}') -> None:
         self.requests: list[dict[str, Any]] = []
@@ -134,7 +134,8 @@ def test_email_reaches_the_smtp_server(
     message = smtp_server.messages[0]
     assert message["To"] == "ehs@example.com, energy@example.com"
     body = message.get_payload(decode=True).decode()
-    assert "400.0" in body and meter_a.code in message["Subject"] + body
+    assert "400.0" in body
+    assert meter_a.code in message["Subject"] + body
     assert f"/alerts/{alert.pk}/" in body
 
 
@@ -152,8 +153,10 @@ def test_webhook_formats(
     assert request["type"].startswith("application/json")
     payload = json.loads(request["body"])
     if kind == WebhookFormat.GENERIC:
-        assert payload["id"] == alert.pk and payload["meter"] == meter_a.code
-        assert payload["evidence"]["actual"] == 400.0 and payload["kind"] == "statistical"
+        assert payload["id"] == alert.pk
+        assert payload["meter"] == meter_a.code
+        assert payload["evidence"]["actual"] == 400.0
+        assert payload["kind"] == "statistical"
     else:
         assert payload["msgtype"] == "text"
         assert meter_a.code in payload["text"]["content"]
@@ -184,7 +187,8 @@ def test_robot_error_code_counts_as_failure(
     )
     alert = raise_alert(meter_a, django_capture_on_commit_callbacks)
     delivery = NotificationDelivery.objects.get(alert=alert)
-    assert delivery.status == DeliveryStatus.FAILED and "93000" in delivery.error
+    assert delivery.status == DeliveryStatus.FAILED
+    assert "93000" in delivery.error
 
 
 def test_retry_succeeds_after_receiver_starts(meter_a: Meter, receiver_factory: Any, settings: Settings) -> None:
@@ -198,7 +202,8 @@ def test_retry_succeeds_after_receiver_starts(meter_a: Meter, receiver_factory: 
     alert = record(rule, meter_a, Detection("statistical", "above", START, START, {"expected": 1, "actual": 2}))
     delivery = NotificationDelivery.objects.get(alert=alert, channel=channel)
     assert deliver(delivery, attempts=1, pause=0) is False
-    assert delivery.status == DeliveryStatus.FAILED and delivery.error
+    assert delivery.status == DeliveryStatus.FAILED
+    assert delivery.error
     receiver = receiver_factory()
     channel.target = receiver.url
     channel.save()
@@ -264,10 +269,14 @@ def test_generic_webhook_codes_and_title(meter_a: Meter, settings: Settings) -> 
     alert = record(rule, meter_a, Detection("statistical", "above", START, START, {"expected": 1, "actual": 2}))
     assert alert is not None
     payload = webhook_payload(alert, WebhookFormat.GENERIC)
-    assert payload["severity"] == rule.severity and payload["status"] == "open" and payload["kind"] == "statistical"
+    assert payload["severity"] == rule.severity
+    assert payload["status"] == "open"
+    assert payload["kind"] == "statistical"
     assert payload["url"] == f"http://cleanprod.test:8000/alerts/{alert.pk}/"
-    assert payload["first_seen"] == "2025-03-03T09:00:00+09:00" and payload["time_zone"] == "Asia/Seoul"
-    assert payload["title"] and "Asia/Seoul" in payload["text"]
+    assert payload["first_seen"] == "2025-03-03T09:00:00+09:00"
+    assert payload["time_zone"] == "Asia/Seoul"
+    assert payload["title"]
+    assert "Asia/Seoul" in payload["text"]
 
 
 def test_refused_connection_retried_later_not_slept(meter_a: Meter, settings: Settings) -> None:
@@ -288,10 +297,12 @@ def test_refused_connection_retried_later_not_slept(meter_a: Meter, settings: Se
     before = datetime.now(UTC)
     assert deliver(delivery) is False
     assert (delivery.status, delivery.attempts) == (DeliveryStatus.PENDING, 1)
-    assert "could not be reached" in delivery.error and "Errno" not in delivery.error
+    assert "could not be reached" in delivery.error
+    assert "Errno" not in delivery.error
     [queued] = default_task_backend.results  # type: ignore[attr-defined]
     assert queued.args == [delivery.pk]
-    assert queued.task.run_after is not None and queued.task.run_after >= before.replace(microsecond=0)
+    assert queued.task.run_after is not None
+    assert queued.task.run_after >= before.replace(microsecond=0)
     assert (queued.task.run_after - before).total_seconds() > 55
     delivery.attempts = 2
     assert deliver(delivery) is False

@@ -111,7 +111,8 @@ def test_repeats_within_the_grouping_window_count_on_one_alert(meter_a: Meter, s
     first.refresh_from_db()
     assert (first.occurrences, first.last_seen, first.evidence["actual"]) == (2, START + 5 * HOUR, 20.0)
     later = record(rule, meter_a, detection(START + 30 * HOUR))
-    assert later is not None and later.pk != first.pk
+    assert later is not None
+    assert later.pk != first.pk
     # Another cause is another alert.
     assert record(rule, meter_a, detection(START + 5 * HOUR, cause="below")) is not None
 
@@ -126,7 +127,8 @@ def test_acknowledged_alert_still_groups_resolved_does_not(meter_a: Meter, alice
     # Re-running the detectors over periods the resolved alert covered raises nothing.
     assert record(rule, meter_a, detection(START + HOUR)) is None
     fresh = record(rule, meter_a, detection(START + 2 * HOUR))
-    assert fresh is not None and fresh.status == AlertStatus.OPEN
+    assert fresh is not None
+    assert fresh.status == AlertStatus.OPEN
 
 
 def test_lifecycle_transitions_and_events(meter_a: Meter, alice: User) -> None:
@@ -156,7 +158,8 @@ def test_lifecycle_transitions_and_events(meter_a: Meter, alice: User) -> None:
 def test_respond_needs_the_respond_permission(meter_a: Meter, meter_b: Meter, carol: User, bob: User) -> None:
     alert_a = record(rule_of(meter_a.site, "statistical"), meter_a, detection(START))
     alert_b = record(rule_of(meter_b.site, "statistical"), meter_b, detection(START))
-    assert alert_a is not None and alert_b is not None
+    assert alert_a is not None
+    assert alert_b is not None
     with pytest.raises(PermissionDenied):
         respond(alert_a, carol, EventAction.ACKNOWLEDGE)  # auditor: read-only
     with pytest.raises(PermissionDenied):

@@ -109,7 +109,8 @@ def test_parent_counts_sub_meter_does_not(site_a: Site) -> None:
     # The indicators give the same total for the unit.
     indicators = compute_indicator_set(air(site_a), FIRST_DAY, FIRST_DAY, now=now)
     consumption = indicators.consumption_of("electricity")
-    assert consumption is not None and consumption.quantity == pytest.approx(2160.0)
+    assert consumption is not None
+    assert consumption.quantity == pytest.approx(2160.0)
 
 
 def test_two_separate_meters_both_count(site_a: Site) -> None:
@@ -227,7 +228,7 @@ def test_per_unit_total_with_and_without_production(site_a: Site) -> None:
     assert idle.evidence["production"] == 0.0
 
 
-def test_per_unit_total_without_flag_raises_nothing_on_zero(site_a: Site) -> None:
+def test_unit_total_zero_production_unflagged(site_a: Site) -> None:
     meter = interval_meter(site_a, "E-AIR-1", organization_unit=air(site_a))
     store(meter, MIDNIGHT, [30.0] * 24)
     produce(site_a, FIRST_DAY, "0")

@@ -1,4 +1,4 @@
-"""Alert pages and the live feed as each persona sees them: site isolation and read-only roles."""
+"""Alert pages and the live feed for each persona: site isolation and read-only roles."""
 
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -75,7 +75,8 @@ def test_feed_filters_and_picks_up_new_alerts(meter_a: Meter, erin: User, client
     second = make_alert(meter_a, START.replace(day=10))
     data = client.get(url, {"status": "active", "site": str(meter_a.site_id)}).json()
     assert [row["id"] for row in data["alerts"]] == [second.pk, first.pk]
-    assert data["active"] == 2 and data["unread"] == 2
+    assert data["active"] == 2
+    assert data["unread"] == 2
     second.status = AlertStatus.RESOLVED
     second.save()
     assert [row["id"] for row in client.get(url, {"status": "resolved"}).json()["alerts"]] == [second.pk]
@@ -112,7 +113,9 @@ def test_detail_shows_evidence_and_chart(meter_a: Meter, carol: User, client_for
     page = english(client_for(carol)).get(reverse("alerts:detail", args=[alert.pk]))
     text = page.content.decode()
     assert page.status_code == 200
-    assert "400.0" in text and "12.5" in text and 'id="alert-chart-data"' in text
+    assert "400.0" in text
+    assert "12.5" in text
+    assert 'id="alert-chart-data"' in text
     assert "echarts.min.js" in text
     assert 'value="acknowledge"' not in text  # carol is read-only
 
@@ -129,7 +132,8 @@ def test_respond_through_the_page(meter_a: Meter, alice: User, carol: User, clie
     alert.refresh_from_db()
     assert alert.status == AlertStatus.RESOLVED
     page = client.get(reverse("alerts:detail", args=[alert.pk])).content.decode()
-    assert "fixed the leak" in page and "Alice" in page
+    assert "fixed the leak" in page
+    assert "Alice" in page
 
 
 def test_notifications_unread_count_and_mark_read(meter_a: Meter, alice: User, client_for: ClientFor) -> None:
@@ -223,7 +227,8 @@ def test_calendar_page_shifts_overrides_and_adjusted_day(site_a: Site, alice: Us
     assert Shift.objects.filter(calendar=calendar).count() == 5  # the standard week stored with it
     assert CalendarOverride.objects.get(calendar=calendar).note == "rush order"
     again = client.post(url, {"form": "override", "override-day": "2025-10-04", "override-working": ""})
-    assert again.status_code == 400 and "already has an override" in again.content.decode()
+    assert again.status_code == 400
+    assert "already has an override" in again.content.decode()
     half = client.post(
         url, {"form": "override", "override-day": "2025-10-05", "override-working": "on", "override-start": "08:00"}
     )
@@ -251,7 +256,8 @@ def test_channels_page_adds_and_validates(site_a: Site, alice: User, client_for:
             "enabled": "on",
         },
     )
-    assert bad.status_code == 400 and "http:// or https://" in bad.content.decode()
+    assert bad.status_code == 400
+    assert "http:// or https://" in bad.content.decode()
     good = client.post(
         url,
         {
@@ -282,7 +288,8 @@ def test_completeness_table_flags_low_days(site_a: Site, alice: User, client_for
     start = datetime.combine(day, datetime.min.time(), tzinfo=site_a.zone).astimezone(UTC)
     store(meter, start, [1.0] * 12)
     page = english(client_for(alice)).get(reverse("alerts:completeness", args=[site_a.pk])).content.decode()
-    assert "⚠ 50.0" in page and meter.code in page
+    assert "⚠ 50.0" in page
+    assert meter.code in page
 
 
 def test_dashboard_box_shows_open_alerts(meter_a: Meter, meter_b: Meter, alice: User, client_for: ClientFor) -> None:
@@ -305,12 +312,14 @@ def test_rule_edit_and_delete(site_a: Site, alice: User, carol: User, client_for
     rule = AlertRule.objects.get(site=site_a, kind="stuck")
     url = reverse("alerts:rule-edit", args=[rule.pk])
     page = english(client_for(carol)).get(url).content.decode()
-    assert "Delete the rule" not in page and "intervals" in page
+    assert "Delete the rule" not in page
+    assert "intervals" in page
     client = english(client_for(alice))
     response = client.post(
         url, {"name": rule.name, "kind": "stuck", "parameters": '{"intervals": 1}', "severity": 20, "enabled": "on"}
     )
-    assert response.status_code == 400 and "“intervals” must be at least 2." in response.content.decode()
+    assert response.status_code == 400
+    assert "“intervals” must be at least 2." in response.content.decode()
     client.post(url, {"name": rule.name, "kind": "stuck", "parameters": '{"intervals": 12}', "severity": 30})
     rule.refresh_from_db()
     assert (rule.parameters["intervals"], rule.severity, rule.enabled) == (12, 30, False)
@@ -344,19 +353,22 @@ def test_detail_offers_only_valid_actions(meter_a: Meter, alice: User, client_fo
     client = english(client_for(alice))
     url = reverse("alerts:detail", args=[alert.pk])
     page = client.get(url).content.decode()
-    assert 'value="acknowledge"' in page and 'value="resolve"' in page
+    assert 'value="acknowledge"' in page
+    assert 'value="resolve"' in page
     assert 'value="reopen"' not in page
     client.post(reverse("alerts:respond", args=[alert.pk]), {"action": "resolve"})
     page = client.get(url).content.decode()
     assert 'value="reopen"' in page
-    assert 'value="acknowledge"' not in page and 'value="resolve"' not in page
+    assert 'value="acknowledge"' not in page
+    assert 'value="resolve"' not in page
 
 
 def test_channels_page_notes_console_email(site_a: Site, alice: User, client_for: ClientFor, settings: Any) -> None:
     url = reverse("alerts:channels", args=[site_a.pk])
     settings.EMAIL_HOST = ""
     page = english(client_for(alice)).get(url).content.decode()
-    assert "written to the server log" in page and "CLEANPROD_EMAIL_HOST" in page
+    assert "written to the server log" in page
+    assert "CLEANPROD_EMAIL_HOST" in page
     settings.EMAIL_HOST = "smtp.example.com"
     page = english(client_for(alice)).get(url).content.decode()
     assert "written to the server log" not in page
@@ -393,5 +405,6 @@ def test_channel_test_notification_by_role(
     from django.core import mail
 
     [message] = mail.outbox
-    assert message.to == ["ehs@example.com"] and "EHS" in message.body
+    assert message.to == ["ehs@example.com"]
+    assert "EHS" in message.body
     assert "test notification" in client.get(url).content.decode()

@@ -38,7 +38,7 @@ def secret(site_a: Site) -> str:
 
 
 def post(secret: str | None, body: Any, language: str = "en") -> Any:
-    """Send a batch; answers are in the language the client asks for (Chinese by default)."""
+    """Send a batch. The response is in the language the client requests, Chinese by default."""
     headers = {"Authorization": f"Bearer {secret}"} if secret is not None else {}
     headers["Accept-Language"] = language
     return Client().post(URL, data=json.dumps(body), content_type="application/json", headers=headers)
@@ -282,7 +282,7 @@ def test_duplicates_and_conflicts_within_batch(counter: Meter, secret: str) -> N
     assert Finding.objects.filter(meter=counter, code="import.conflict", blocking=True).count() == 1
 
 
-def test_answer_is_chinese_when_the_client_asks_for_nothing(counter: Meter, secret: str) -> None:
+def test_batch_response_defaults_to_chinese(counter: Meter, secret: str) -> None:
     response = post(secret, readings((counter.code, "10/04/2024", 5.0)), language="")
 
     assert response.status_code == 200
@@ -358,7 +358,7 @@ def test_batch_over_limit_message(counter: Meter, secret: str) -> None:
     assert "several requests" in error["message"]
 
 
-def test_rejected_payload_stored_as_json_with_1_based_index(counter: Meter, secret: str) -> None:
+def test_rejected_payload_json_one_based(counter: Meter, secret: str) -> None:
     response = post(
         secret, readings(("E-A-LINE1", "2024-04-10T10:00:00+08:00", 1.0), ("无此表", "2024-04-10T10:15:00+08:00", "x"))
     )

@@ -229,7 +229,8 @@ def test_database_outage_loses_nothing(
 
     assert outage["failed_writes"] >= 3
     assert values(counter) == [1500.0, 1515.0, 1530.0, 1545.0]
-    assert acked_with_rows and all(rows == 4 for rows in acked_with_rows)
+    assert acked_with_rows
+    assert all(rows == 4 for rows in acked_with_rows)
 
 
 def test_crash_before_commit_redelivers(

@@ -152,7 +152,8 @@ def test_verification_with_production(option_a, meter_a):
     result = verification_result(option_a)
 
     # Saving = (200 − 150) kWh/t × 54 t × 365 / 10 = 98 550 kWh; expected 100 MWh → 98.55 %.
-    assert result is not None and result.outcome is not None
+    assert result is not None
+    assert result.outcome is not None
     assert result.outcome.basis == Basis.INTENSITY
     assert result.outcome.annual_saving == pytest.approx(98_550.0)
     assert result.expected == pytest.approx(100_000.0)
@@ -168,7 +169,8 @@ def test_verification_without_production_falls_back(option_a, meter_a):
 
     result = verification_result(option_a)
 
-    assert result is not None and result.outcome is not None
+    assert result is not None
+    assert result.outcome is not None
     assert result.outcome.basis == Basis.PER_DAY
     assert result.outcome.annual_saving == pytest.approx(200.0 * 365)
     assert any("No production" in note for note in result.notes)
@@ -183,7 +185,8 @@ def test_verification_default_windows(option_a, meter_a):
 
     result = verification_result(option_a)
 
-    assert result is not None and result.windows is not None
+    assert result is not None
+    assert result.windows is not None
     assert (result.windows.before_start, result.windows.before_end) == (date(2023, 1, 1), date(2023, 3, 31))
     assert (result.windows.after_start, result.windows.after_end) == (date(2023, 5, 1), date(2023, 7, 29))
     assert "no metered day" in result.error
@@ -204,8 +207,10 @@ def test_verification_reports_partial_and_missing_meter_days(option_a, meter_a):
     result = verification_result(option_a)
 
     # Before: 10 800 kWh over 8 complete days = 1350/d; after: 9900 / 10 = 990/d.
-    assert result is not None and result.outcome is not None
-    assert result.before is not None and result.after is not None
+    assert result is not None
+    assert result.outcome is not None
+    assert result.before is not None
+    assert result.after is not None
     assert result.before.days_with_data == 8
     assert result.after.partial_days == 1
     assert result.outcome.before_value == pytest.approx(1350.0)
