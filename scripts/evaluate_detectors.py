@@ -11,7 +11,8 @@ Series:
   hourly timestamps are synthesised: each year's rows are consecutive hours from
   1 January 00:00. Off-hours running is not injected: the turbine runs around the clock.
 
-    .venv/bin/python scripts/evaluate_detectors.py [--count 20] [--seed 2025] [--output docs/alert_evaluation.md]
+    .venv/bin/python scripts/evaluate_detectors.py [--count 20] [--seed 2026] [--more-seeds 9]
+        [--output docs/alert_evaluation.md]
 """
 
 from __future__ import annotations
@@ -89,23 +90,14 @@ METHOD = [
     "only when every hour of it is outside the shifts and the original series stays at or below the rest "
     "limit: midway between the median hourly consumption outside and inside working time (steel: "
     "(13.6 + 218.6) / 2 = 116 kWh). A busy night is replaced by the next idle night of its block. Before this "
-    "rule, nights were picked by the calendar alone, and 3 of the 20 steel nights fell on hours when the plant "
-    "was running: 21 Feb (21:00–01:00 at 243–321 kWh per hour, 1,374 kWh in the night, 2,290 kWh after "
+    "rule, nights were picked by the calendar alone, and 3 of the 20 steel nights of seed 2025 fell on hours "
+    "when the plant was running: 21 Feb (21:00–01:00 at 243–321 kWh per hour, 1,374 kWh in the night, 2,290 kWh after "
     "injection), 9 Apr (294 and 119 kWh at 21:00–23:00) and 23 Oct (130, 303 and 61 kWh at 21:00–00:00). "
-    "They are now 25 Feb, 10 Apr and 24 Oct, at rest (148, 137 and 117 kWh in the night, 1,933 kWh after "
+    "The rule moved them to 25 Feb, 10 Apr and 24 Oct, at rest (148, 137 and 117 kWh in the night, 1,933 kWh after "
     "injection). The rule and its limit were set from the series alone and not tuned on detector output, "
     "but they were written after the misses of the earlier run were known. A stricter rule, every hour below "
     "the 0.9 quantile of rest hours (24 kWh), would also have dropped the idle night of 5 Mar (19–43 kWh per "
     "hour), a real miss, so it was not used.",
-    "- The three missed nights of the earlier run were 11 Feb, 21 Feb and 5 Mar. Only 21 Feb was a labelling "
-    "error, and its replacement, 25 Feb, is missed too. 11 Feb (149 kWh in the night, at most 19 kWh per hour) "
-    "and 5 Mar (233 kWh, at most 43 kWh per hour) were idle and rise to 1,933 kWh after injection, so those "
-    "faults exist and the detector misses them. The detector's limit (0.9 quantile of four weeks of rest "
-    "hours + 10 %) was raised by the weeks before, when the plant itself ran past 21:00: 208 kWh in the week "
-    "of 5 Feb, 185 kWh in the week of 19 Feb and 222 kWh in the week of 5 Mar, against about 215 kWh per hour "
-    "injected, so 5 Mar stays under it. The Sunday nights of 11 and 25 Feb cross Monday 00:00, where the "
-    "evaluation starts a new week with a new limit. Only 21:00–24:00 is above the limit, 3 hours where the "
-    "detector needs 6 in a row, and the Monday hours are under the next week's limit (298 and 316 kWh).",
     "- Findings of one cause that touch are merged into events. An event is true when it overlaps an injected "
     "window (± one interval). *Natural events* are events outside every injected window that also occur on the "
     "clean series: real anomalies of the data (Sunday production runs, holidays, load changes of the turbine) "
@@ -129,8 +121,30 @@ METHOD = [
     "had fewer clean alerts on seed 1 but 20 % already lost a spike, so 10 % was kept for margin. Off-hours, "
     "tried: baseload median + 4 MAD vs. the 0.8, 0.9, 0.95 or 0.99 quantile of rest hours, 4 or 8 weeks, "
     "margin 0, 10, 25, 50 or 100 %, minimum run 1–6 hours. Kept: 0.9 quantile of 4 weeks, margin 10 %, "
-    "at least 6 successive hours. These are the defaults of the alert rules too. The final run below was made "
-    "once with these values fixed.",
+    "at least 6 successive hours, until the third design below. A final run (seed 2025) was then made once "
+    "with these values fixed.",
+    "- Off-hours detector, third design. With the second tuning's detector the final run (seed 2025) found 17 "
+    "of 20 nights. Its limit was the 0.9 quantile of four weeks of rest hours + 10 %, and in January–March the "
+    "plant's own shifts running past 21:00 put hours at production level into that history. The limit rose to "
+    "208, 185 and 222 kWh in the weeks of 5 Feb, 19 Feb and 5 Mar, about the 215 kWh per hour injected, and "
+    "the idle nights of 11 Feb and 5 Mar were missed. The Sunday nights of 11 and 25 Feb also crossed Monday "
+    "00:00, where the evaluation started a new week, so neither part reached the 6 hours a run needs.",
+    "- Two changes followed. First, the baseload is now taken from idle rest hours only: a rest hour above the "
+    "midpoint between the median rest hour and the median working hour of the history counts as production, "
+    "not as baseload. The split applies only where working hours draw at least twice the rest level. Second, "
+    "the evaluation checks runs across week boundaries as the alert rule always did: a run that began before "
+    "the week counts towards the minimum duration.",
+    "- Tuning of the third design, again on seed 1 only (20 faults): quantile 0.9, 0.95 or 0.99 of the idle "
+    "hours, margin 10, 25, 50 or 100 %, minimum run 4 or 6 hours. A minimum of 4 hours gave 13–35 events a "
+    "year on the clean series (shifts running over), 6 hours gave 1–5. With 6 hours, margins of 50 % and "
+    "more lost the night of 10 Feb, whose limit is high because Sunday maintenance in January draws 40–160 kWh "
+    "per hour. Kept: the 0.95 quantile, a margin of 25 %, and at least 6 hours. This is in the middle of the "
+    "settings that found all 20 nights of seed 1, with 4 events on the clean series against 5 at 0.9 and "
+    "10 %. These values are the alert rule's defaults too. With them, the gas turbine series give no "
+    "off-hours event, against 2–8 a year before.",
+    "- Seeds 2026–2035 were not run before these values were fixed. The main tables below come from seed 2026, "
+    "and the last table repeats the target faults with all ten seeds. Seed 2025, whose misses led to the "
+    "third design, now gives 20 of 20 nights and precision 0.83. It is not an out-of-sample figure.",
     "- Spike size against the steel plant's variability: the injected spike adds 4 × 99.0 = 396 kWh to one "
     "hour. The clean series' hourly consumption in production hours has slot medians of about 150–290 kWh and "
     "a robust standard deviation of 33–207 kWh per hour-of-week slot (its highest hour of 2018: 564 kWh), so in "
@@ -151,22 +165,50 @@ METHOD = [
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--count", type=int, default=20, help="faults of each kind per series")
-    parser.add_argument("--seed", type=int, default=2025)
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument(
+        "--more-seeds",
+        type=int,
+        default=9,
+        help="number of further seeds, after --seed, that score the target faults again",
+    )
     parser.add_argument("--output", type=Path, default=ROOT / "docs/alert_evaluation.md")
     arguments = parser.parse_args()
     started = perf_counter()
     series = [steel_series(), *gas_turbine_series()]
     skip = {item.name: {"off_hours"} for item in series if item.name.startswith("gas turbine")}
     report = evaluation.evaluate(series, count=arguments.count, seed=arguments.seed, skip=skip)
+    primary = {evaluation.PRIMARY[fault] for fault in evaluation.TARGET_FAULTS}
+    reports = {arguments.seed: report}
+    for seed in range(arguments.seed + 1, arguments.seed + 1 + arguments.more_seeds):
+        reports[seed] = evaluation.evaluate(
+            series, count=arguments.count, seed=seed, faults=evaluation.TARGET_FAULTS, skip=skip, only=primary
+        )
+    seeds = sorted(reports)
     notes = [
-        f"Generated by `scripts/evaluate_detectors.py --count {arguments.count} --seed {arguments.seed}` "
-        f"in {perf_counter() - started:.0f} s. Detector code: `cleanprod/alerts/detectors.py`; "
-        "injection and scoring: `cleanprod/alerts/evaluation.py` (its docstring defines each fault).",
+        f"Generated by `scripts/evaluate_detectors.py --count {arguments.count} --seed {arguments.seed} "
+        f"--more-seeds {arguments.more_seeds}` in {perf_counter() - started:.0f} s. Detector code: "
+        "`cleanprod/alerts/detectors.py`; injection and scoring: `cleanprod/alerts/evaluation.py` (its docstring "
+        "defines each fault).",
         "",
         *METHOD,
     ]
-    arguments.output.write_text(evaluation.markdown(report, title="Alert detector evaluation", notes=notes))
-    print(arguments.output.read_text())
+    text = evaluation.markdown(report, title="Alert detector evaluation", notes=notes)
+    if len(seeds) > 1:
+        text += "\n".join(
+            [
+                "",
+                f"## Target faults with seeds {seeds[0]}–{seeds[-1]}",
+                "",
+                f"The same detectors with the faults placed by {len(seeds)} seeds, none used in tuning. Each row pools "
+                "all series; precision counts natural events as false.",
+                "",
+                *evaluation.seeds_markdown(reports),
+                "",
+            ]
+        )
+    arguments.output.write_text(text)
+    print(text)
 
 
 if __name__ == "__main__":

@@ -288,24 +288,32 @@ def off_hours(
     return found
 
 
-def estimate_baseload(values: Sequence[float], spread: float = 4.0) -> float | None:
-    """Baseload from non-working hours of clean history: median + ``spread`` × scaled MAD."""
-    clean = [value for value in values if value is not None and not math.isnan(value)]
-    if not clean:
-        return None
-    middle = statistics.median(clean)
-    mad = statistics.median(abs(value - middle) for value in clean)
-    return middle + spread * MAD_SCALE * mad
+# Rest hours are split into idle and production only where working hours draw at least this
+# many times the rest level. Closer levels cannot be told apart, so every rest hour counts.
+PRODUCTION_RATIO = 2.0
 
 
-def baseload_quantile(values: Sequence[float], share: float = 0.9) -> float | None:
-    """Baseload as a high quantile of the site's own non-working hours.
+def idle_baseload(
+    rest: Sequence[float], working: Sequence[float], share: float = 0.95, production_ratio: float = PRODUCTION_RATIO
+) -> float | None:
+    """Compute the baseload as a high quantile of the rest hours on which the site was idle.
 
-    The usual night and weekend level includes what always runs there: cooling, lighting,
-    a furnace held warm, a shift that sometimes runs over. A quantile of those hours follows
-    that level, whereas median + k·MAD would mark every busier rest hour.
+    Rest hours mix two states: idle (cooling, lighting, a furnace held warm) and production
+    outside the calendar (a shift running over, a Sunday run). Production hours in the
+    history would lift the limit to the production level and hide a line left running all
+    night. A rest hour therefore counts as idle only up to the midpoint between the median
+    rest hour and the median working hour. The ``share`` quantile of the idle hours follows
+    the usual night and weekend level, whereas median + k·MAD would flag every busier idle hour.
     """
-    return quantile(values, share)
+    clean_rest = [value for value in rest if value is not None and not math.isnan(value)]
+    clean_working = [value for value in working if value is not None and not math.isnan(value)]
+    if clean_rest and clean_working:
+        rest_level = statistics.median(clean_rest)
+        working_level = statistics.median(clean_working)
+        if working_level >= production_ratio * rest_level:
+            split = (rest_level + working_level) / 2
+            clean_rest = [value for value in clean_rest if value <= split]
+    return quantile(clean_rest, share)
 
 
 def quantile(values: Sequence[float], share: float) -> float | None:

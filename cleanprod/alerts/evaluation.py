@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import random
 import statistics
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Collection, Hashable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -55,7 +55,7 @@ PARAMETERS: dict[str, dict[str, float]] = {
     },
     "drift": {"slack": 1.0, "threshold": 15.0, "days": 7},
     "stuck": {"intervals": 8},
-    "off_hours": {"spread": 4.0, "margin_percent": 10.0, "weeks": 4, "quantile": 0.9, "min_hours": 6},
+    "off_hours": {"margin_percent": 25.0, "weeks": 4, "quantile": 0.95, "min_hours": 6},
     "offline": {"missed_intervals": 4},
     "completeness": {"limit": 0.9},
 }
@@ -303,6 +303,11 @@ def run_stuck(series: Series, **options: float) -> list[Detection]:
 
 
 def run_off_hours(series: Series, **options: float) -> list[Detection]:
+    """Check each week against the idle baseload of the weeks before, as the alert rule does.
+
+    As in the rule, a run that began before the week counts towards the minimum duration,
+    so a Sunday night left running is one run across Monday 00:00.
+    """
     periods = hourly(series.readings, series.interval)
     found: list[Detection] = []
     if not periods:
@@ -312,32 +317,29 @@ def run_off_hours(series: Series, **options: float) -> list[Detection]:
         return is_working(series.calendar, stamp.replace(tzinfo=None))
 
     weeks = int(_option(options, "off_hours", "weeks"))
-    quantile = _option(options, "off_hours", "quantile")
-    # NOTE: each week is checked on its own, so a run of off-hours cannot cross Monday 00:00.
-    # A Sunday night left running is split into 3 hours before midnight and 6 after, each
-    # compared with its own week's baseload.
+    min_hours = int(_option(options, "off_hours", "min_hours"))
     start = periods[0].start + BASELINE_WEEKS * WEEK
     while start < periods[-1].end:
-        idle = [
-            period.quantity
-            for period in periods
-            if start - weeks * WEEK <= period.start < start
-            and period.quantity is not None
-            and not working(period.start)[0]
-        ]
-        if quantile:
-            baseload = detectors.baseload_quantile(idle, quantile)
-        else:
-            baseload = detectors.estimate_baseload(idle, _option(options, "off_hours", "spread"))
+        rest: list[float] = []
+        busy: list[float] = []
+        for period in periods:
+            if start - weeks * WEEK <= period.start < start and period.quantity is not None:
+                (busy if working(period.start)[0] else rest).append(period.quantity)
+        baseload = detectors.idle_baseload(rest, busy, _option(options, "off_hours", "quantile"))
         if baseload is not None:
-            week = [period for period in periods if start <= period.start < start + WEEK]
-            found += detectors.off_hours(
-                week,
-                working,
-                baseload=baseload,
-                margin_percent=_option(options, "off_hours", "margin_percent"),
-                min_hours=int(_option(options, "off_hours", "min_hours")),
-            )
+            lookback = start - (min_hours - 1) * HOUR
+            week = [period for period in periods if lookback <= period.start < start + WEEK]
+            found += [
+                item
+                for item in detectors.off_hours(
+                    week,
+                    working,
+                    baseload=baseload,
+                    margin_percent=_option(options, "off_hours", "margin_percent"),
+                    min_hours=min_hours,
+                )
+                if item.start >= start
+            ]
         start += WEEK
     return found
 
@@ -525,17 +527,19 @@ def evaluate(
     seed: int,
     faults: Sequence[str] = FAULTS,
     skip: dict[str, set[str]] | None = None,
+    only: Collection[str] | None = None,
 ) -> Report:
     """Inject each fault kind into each series and score every detector on the result.
 
     ``skip`` maps a series name to fault kinds that do not apply to it (e.g. off-hours
-    running on a plant that runs around the clock).
+    running on a plant that runs around the clock). ``only`` limits the detectors run.
     """
     report = Report()
+    chosen = {name: run for name, run in DETECTORS.items() if only is None or name in only}
     for series in all_series:
         span_days = (series.readings[-1][0] - series.readings[0][0]) / DAY
         clean: dict[str, list[Event]] = {}
-        for name, run in DETECTORS.items():
+        for name, run in chosen.items():
             clean[name] = events(run(series), max(series.interval, HOUR))
             report.clean[(series.name, name)] = (len(clean[name]), span_days)
             causes = dict.fromkeys(CAUSES, 0)
@@ -546,7 +550,7 @@ def evaluate(
             if skip and fault in skip.get(series.name, set()):
                 continue
             faulty, windows = inject(series, fault, count, seed)
-            for name, run in DETECTORS.items():
+            for name, run in chosen.items():
                 report.scores[(series.name, fault, name)] = score(run(faulty), windows, series.interval, clean[name])
     return report
 
@@ -639,4 +643,31 @@ def _cause_table(report: Report, series_names: Sequence[str]) -> list[str]:
                 continue
             counts = " | ".join(str(causes[cause]) for cause in CAUSES)
             lines.append(f"| {fault} | {detector} | {name} | {sum(causes.values())} | {counts} |")
+    return lines
+
+
+def seeds_markdown(reports: dict[int, Report]) -> list[str]:
+    """Recall and precision of each target fault's detector, pooled over all series, for each seed and in sum."""
+    lines = [
+        "| fault | detector | seed | injected | found | recall | events | true events | precision |",
+        "|---|---|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for fault in TARGET_FAULTS:
+        detector = PRIMARY[fault]
+        totals = [0, 0, 0, 0]
+        for seed, report in sorted(reports.items()):
+            part = report.combined(fault, detector)
+            totals = [
+                a + b
+                for a, b in zip(totals, (part.injected, part.detected, part.events, part.true_events), strict=True)
+            ]
+            lines.append(
+                f"| {fault} | {detector} | {seed} | {part.injected} | {part.detected} | {_cell(part.recall)} "
+                f"| {part.events} | {part.true_events} | {_cell(part.precision)} |"
+            )
+        pooled = Score(*totals)
+        lines.append(
+            f"| {fault} | {detector} | **all {len(reports)}** | {pooled.injected} | {pooled.detected} "
+            f"| {_cell(pooled.recall)} | {pooled.events} | {pooled.true_events} | {_cell(pooled.precision)} |"
+        )
     return lines

@@ -454,14 +454,12 @@ class SiteDetector:
             baseload = params["baseload"]
             series = hourly_periods([meter.pk], window.start - timedelta(weeks=4), window.end)[meter.pk]
             if baseload is None:
-                idle = [
-                    period.quantity
-                    for period in series
-                    if period.start < window.start
-                    and period.quantity is not None
-                    and not self.is_working(period.start)[0]
-                ]
-                baseload = detectors.baseload_quantile(idle, params["baseload_quantile"])
+                rest: list[float] = []
+                working: list[float] = []
+                for period in series:
+                    if period.start < window.start and period.quantity is not None:
+                        (working if self.is_working(period.start)[0] else rest).append(period.quantity)
+                baseload = detectors.idle_baseload(rest, working, params["baseload_quantile"])
                 if baseload is None:
                     return []
             # A run that began before the window counts towards the minimum duration.

@@ -103,11 +103,6 @@ def test_off_hours_uses_calendar_reason() -> None:
     assert found[0].evidence["calendar"] == "weekend"
 
 
-def test_estimate_baseload() -> None:
-    assert detectors.estimate_baseload([5.0, 5.0, 6.0, 4.0, 5.0]) == pytest.approx(5.0)
-    assert detectors.estimate_baseload([]) is None
-
-
 def weekly_history(pattern: list[float], weeks: int, noise: float = 0.0) -> list[Period]:
     series = []
     start = T0 - weeks * 7 * DAY
@@ -381,7 +376,31 @@ def test_off_hours_minimum_duration() -> None:
     assert found[0].evidence["min_hours"] == 4
 
 
-def test_baseload_quantile() -> None:
-    assert detectors.baseload_quantile([float(value) for value in range(11)], 0.9) == pytest.approx(9.0)
-    assert detectors.baseload_quantile([1.0, 2.0], 0.5) == pytest.approx(1.5)
-    assert detectors.baseload_quantile([]) is None
+def test_quantile() -> None:
+    assert detectors.quantile([float(value) for value in range(11)], 0.9) == pytest.approx(9.0)
+    assert detectors.quantile([1.0, 2.0], 0.5) == pytest.approx(1.5)
+    assert detectors.quantile([], 0.9) is None
+
+
+def test_idle_baseload_skips_production_hours() -> None:
+    # 80 idle hours at 10..17 and 20 hours of a shift running over at 300; shifts draw 250.
+    idle = [10.0 + index % 8 for index in range(80)]
+    rest = idle + [300.0] * 20
+    working = [250.0] * 50
+    # The plain 0.95 quantile of the rest hours is the overrun level itself.
+    assert detectors.quantile(rest, 0.95) == pytest.approx(300.0)
+    # Hours above the midpoint of the medians, (14.5 + 250) / 2, are production, not baseload.
+    assert detectors.idle_baseload(rest, working, 0.95) == pytest.approx(detectors.quantile(idle, 0.95))
+    assert detectors.idle_baseload(rest, working, 0.95) == pytest.approx(17.0)
+
+
+def test_idle_baseload_close_levels() -> None:
+    # Working hours draw 1.5 times the rest level, too close to separate an idle state.
+    rest = [float(value) for value in range(100, 200)]
+    working = [225.0] * 50
+    assert detectors.idle_baseload(rest, working, 0.9) == pytest.approx(detectors.quantile(rest, 0.9))
+
+
+def test_idle_baseload_missing_hours() -> None:
+    assert detectors.idle_baseload([4.0, 6.0], [], 0.5) == pytest.approx(5.0)
+    assert detectors.idle_baseload([], [100.0], 0.95) is None

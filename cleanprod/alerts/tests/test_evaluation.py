@@ -111,6 +111,23 @@ def test_off_hours_injection_skips_busy_nights() -> None:
         assert all(changed[stamp] > original[stamp] for stamp in stamps), window
 
 
+def test_off_hours_run_across_weeks() -> None:
+    """A Sunday night left running 21:00–04:00: 3 hours before midnight and 4 after, 7 in all."""
+    start = datetime(2025, 1, 6, tzinfo=UTC)  # a Monday
+    sunday_night = datetime(2025, 2, 23, 21, tzinfo=UTC)
+    readings = []
+    for step in range(10 * 7 * 24):
+        hour = start + step * timedelta(hours=1)
+        in_shift = hour.weekday() < 5 and 8 <= hour.hour < 17
+        left_on = sunday_night <= hour < sunday_night + timedelta(hours=7)
+        readings.append((hour + timedelta(hours=1), 200.0 if in_shift or left_on else 10.0))
+    series = evaluation.Series("made", timedelta(hours=1), readings, readings)
+    found = evaluation.events(evaluation.run_off_hours(series), timedelta(hours=1))
+    monday = datetime(2025, 2, 24, tzinfo=UTC)
+    # Each part alone is shorter than the 6 hours a run needs; the Monday part is reported.
+    assert found == [evaluation.Event("off_hours", monday, monday + timedelta(hours=4))]
+
+
 def test_idle_night_rejects_a_busy_calendar_night() -> None:
     series = busy_weeknights_series()
     use = {period.start: period.quantity for period in evaluation.hourly(series.readings, series.interval)}

@@ -251,6 +251,34 @@ def test_off_hours_run_across_window_start(site_a: Site) -> None:
     assert off[0].evidence["min_hours"] == 6
 
 
+def test_off_hours_baseload_ignores_late_shifts(site_a: Site) -> None:
+    """A line left running all night is found although shifts ran late in the weeks before.
+
+    History: four weeks of 08:00–17:00 production at 100 on weekdays, idle hours at 10–12, and
+    every weekday shift running over until 21:00 at 100. Those late hours are 16 % of all rest
+    hours, so a plain 0.95 quantile of the rest hours would be the production level and the
+    night would be missed.
+    """
+    meter = interval_meter(site_a, "E-A-MILL")
+    AlertRule.objects.create(site=site_a, kind="off_hours", name="mill", parameters={})
+    first = datetime(2025, 3, 2, 16, tzinfo=UTC)  # Monday 2025-03-03 00:00 in Shanghai
+    values = []
+    for day in range(29):
+        weekday = day % 7 < 5
+        for hour in range(24):
+            values.append(100.0 if weekday and 8 <= hour < 21 else 10.0 + hour % 3)
+    night = first + 28 * 24 * HOUR  # Monday 2025-03-31 00:00 local
+    values[28 * 24 : 28 * 24 + 7] = [90.0] * 7  # 00:00–07:00 left running
+    store(meter, first, values)
+    raised = services.SiteDetector(site_a, night + 30 * HOUR).run({meter.pk: services.Window(night, night + 24 * HOUR)})
+    off = [alert for alert in raised if alert.kind == AlertKind.OFF_HOURS]
+    assert len(off) == 1
+    off[0].refresh_from_db()
+    assert off[0].first_seen == night
+    assert off[0].occurrences == 7
+    assert off[0].evidence["baseload"] == pytest.approx(12.0)
+
+
 def calendar_profile(first_local_day: datetime, days: int, site: Site, overrides: dict[int, str]) -> list[float]:
     """Hourly values per local day: 100 from 08:00 to 17:00 on working days, else 10, ± 1 by day.
 
