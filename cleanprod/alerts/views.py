@@ -15,11 +15,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from cleanprod.metering.models import HourlyRollup, Meter
+from cleanprod.metering.models import Meter
 from cleanprod.organization.access import Action, can, get_for_user, scoped, sites_for
 from cleanprod.organization.models import Site
 
 from . import services
+from .charts import alert_chart
 from .evidence import describe_calendar as reason_label
 from .evidence import describe_value, evidence_rows
 from .forms import AlertRuleForm, CalendarOverrideForm, ChannelForm, RespondForm, ShiftForm
@@ -137,29 +138,6 @@ def unread_feed(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"unread": unread_count(request.user)})
 
 
-def _chart(alert: Alert) -> dict[str, Any]:
-    """Hourly consumption of the meter from two days before the alert to a day after it."""
-    # NOTE: an alert on a unit's total has no meter, so its page shows no chart of the summed series.
-    if alert.meter is None:
-        return {}
-    start = alert.first_seen - timedelta(days=2)
-    end = alert.last_seen + timedelta(days=1)
-    rows = HourlyRollup.objects.filter(meter=alert.meter, hour_start__gte=start, hour_start__lt=end).order_by(
-        "hour_start"
-    )
-    zone = alert.site.zone
-    expected = alert.evidence.get("expected")
-    return {
-        "labels": [timezone.localtime(row.hour_start, zone).strftime("%m-%d %H:%M") for row in rows],
-        "values": [round(row.quantity, 4) for row in rows],
-        "expected": expected if isinstance(expected, int | float) else None,
-        "mark": timezone.localtime(alert.first_seen, zone).strftime("%m-%d %H:%M"),
-        "unit": alert.meter.resource.canonical_unit,
-        "series_name": _("Hourly consumption"),
-        "expected_name": _("Expected"),
-    }
-
-
 @require_GET
 def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
     alert = get_for_user(
@@ -178,7 +156,7 @@ def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "evidence": evidence_rows(evidence, zone),
         "events": alert.events.select_related("user"),
         "deliveries": alert.deliveries.select_related("channel"),
-        "chart": _chart(alert),
+        "chart": alert_chart(alert),
         "can_respond": can(request.user, Action.RESPOND, alert.site),
         "actions": services.allowed_actions(alert.status),
         "form": RespondForm(),

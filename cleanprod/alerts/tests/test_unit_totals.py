@@ -413,3 +413,53 @@ def test_hourly_total_above_limit(site_a: Site) -> None:
     alert = Alert.objects.get(pk=raised[0].pk)
     assert (alert.first_seen, alert.last_seen, alert.occurrences) == (MIDNIGHT, MIDNIGHT + HOUR, 2)
     assert alert.evidence["actual"] == 70.0
+
+
+def chart_of(client: Client, alert: Alert) -> dict[str, object]:
+    page = client.get(reverse("alerts:detail", args=[alert.pk]))
+    assert page.status_code == 200
+    chart: dict[str, object] = page.context["chart"]
+    return chart
+
+
+def test_unit_total_alert_chart_sums_meters(site_a: Site, alice: User, client_for: ClientFor) -> None:
+    """A daily limit of 1,500 kWh on 30 + 40 kWh an hour: the chart has daily bars of the sum and the limit."""
+    first = interval_meter(site_a, "E-AIR-1", organization_unit=air(site_a))
+    second = interval_meter(site_a, "E-AIR-2", organization_unit=air(site_a))
+    store(first, MIDNIGHT, [30.0] * 24)
+    store(second, MIDNIGHT, [40.0] * 24)
+    total_rule(site_a, "threshold", {"period": "day", "above": 1500})
+    (alert,) = run_totals(site_a, [first], MIDNIGHT, MIDNIGHT + DAY, MIDNIGHT + DAY + HOUR)
+    chart = chart_of(english(client_for(alice)), alert)
+    assert chart["labels"] == ["03-03"]
+    assert chart["values"] == [1680.0]
+    assert chart["expected"] == 1500
+    assert chart["mark"] == "03-03"
+    assert chart["unit"] == "kWh"
+    assert chart["series_name"] == "Daily consumption"
+
+
+def test_hourly_alert_chart_per_hour(site_a: Site, alice: User, client_for: ClientFor) -> None:
+    first = interval_meter(site_a, "E-AIR-1", organization_unit=air(site_a))
+    second = interval_meter(site_a, "E-AIR-2", organization_unit=air(site_a))
+    store(first, MIDNIGHT, [30.0, 30.0, 30.0])
+    store(second, MIDNIGHT, [40.0, 40.0, 10.0])
+    total_rule(site_a, "threshold", {"period": "hour", "above": 65})
+    (alert,) = run_totals(site_a, [first], MIDNIGHT, MIDNIGHT + 3 * HOUR, MIDNIGHT + 4 * HOUR)
+    chart = chart_of(english(client_for(alice)), alert)
+    assert chart["labels"] == ["03-03 00:00", "03-03 01:00", "03-03 02:00"]
+    assert chart["values"] == [70.0, 70.0, 40.0]
+    assert chart["expected"] == 65
+    assert chart["series_name"] == "Hourly consumption"
+
+
+def test_per_unit_alert_chart_has_no_limit_line(site_a: Site, alice: User, client_for: ClientFor) -> None:
+    """A limit in kWh per tonne is not drawn over bars in kWh."""
+    meter = interval_meter(site_a, "E-AIR-1", organization_unit=air(site_a))
+    store(meter, MIDNIGHT, [30.0] * 24)
+    produce(site_a, FIRST_DAY, "4")
+    total_rule(site_a, "threshold_per_unit", {"product": "product", "above": 100})
+    (alert,) = run_totals(site_a, [meter], MIDNIGHT, MIDNIGHT + DAY, MIDNIGHT + DAY + HOUR)
+    chart = chart_of(english(client_for(alice)), alert)
+    assert chart["values"] == [720.0]
+    assert chart["expected"] is None

@@ -1,0 +1,77 @@
+"""Data of the chart on an alert's page: the consumption around the alert and the expected value."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cleanprod.metering.models import Meter
+
+from . import detectors
+from .models import Alert, AlertKind, RuleTarget
+from .services import daily_periods, hourly_periods, unit_total_meters
+
+# Kinds whose "expected" evidence is a consumption of the alert's period, so it can be drawn over
+# the bars. Per-unit limits and baselines are per unit of product and a rate of change is a
+# percentage, so they get no line.
+EXPECTED_IN_CONSUMPTION = {AlertKind.THRESHOLD, AlertKind.STATISTICAL, AlertKind.OFF_HOURS}
+DAILY_FROM = timedelta(hours=23)  # a day with a clock change has 23 or 25 hours
+
+
+def chart_meters(alert: Alert) -> list[Meter]:
+    """Return the alert's meter, or the meters of the unit's total for an alert on a unit's total."""
+    if alert.meter is not None:
+        return [alert.meter]
+    if alert.rule is not None and alert.rule.target == RuleTarget.UNIT_TOTAL:
+        return unit_total_meters(alert.rule)
+    return []
+
+
+def alert_period(alert: Alert) -> timedelta | None:
+    """Length of the period the alert was found on, from its evidence, or None without a window."""
+    start, end = alert.evidence.get("window_start"), alert.evidence.get("window_end")
+    if not isinstance(start, str) or not isinstance(end, str):
+        return None
+    return datetime.fromisoformat(end) - datetime.fromisoformat(start)
+
+
+def alert_chart(alert: Alert) -> dict[str, Any]:
+    """Build the consumption per hour (two days before to a day after) or per day (a week before to a day after).
+
+    An alert found on a day is drawn per day and any other per hour. For an alert on a
+    unit's total the bars are the sum of the meters the rule counts.
+    """
+    meters = chart_meters(alert)
+    if not meters:
+        return {}
+    ids = [meter.pk for meter in meters]
+    zone = alert.site.zone
+    period = alert_period(alert)
+    daily = period is not None and period >= DAILY_FROM
+    if daily:
+        first = timezone.localtime(alert.first_seen, zone).date() - timedelta(days=7)
+        last = timezone.localtime(alert.last_seen, zone).date() + timedelta(days=1)
+        series = daily_periods(ids, first, last, zone)
+        label = "%m-%d"
+        name = _("Daily consumption")
+    else:
+        series = hourly_periods(ids, alert.first_seen - timedelta(days=2), alert.last_seen + timedelta(days=1))
+        label = "%m-%d %H:%M"
+        name = _("Hourly consumption")
+    periods = detectors.sum_periods(series, [])
+    expected = alert.evidence.get("expected")
+    per_unit = alert.cause.endswith("_per_unit")
+    if alert.kind not in EXPECTED_IN_CONSUMPTION or per_unit or not isinstance(expected, int | float):
+        expected = None
+    return {
+        "labels": [timezone.localtime(item.start, zone).strftime(label) for item in periods],
+        "values": [None if item.quantity is None else round(item.quantity, 4) for item in periods],
+        "expected": expected,
+        "mark": timezone.localtime(alert.first_seen, zone).strftime(label),
+        "unit": meters[0].resource.canonical_unit,
+        "series_name": name,
+        "expected_name": _("Expected"),
+    }
