@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE := cleanprod.settings
 
-.PHONY: run install assets migrate demo serve test lint typecheck pytest pdf-deps browser-deps debian-packages benchmark messages clean
+.PHONY: run install assets migrate demo serve test lint typecheck pytest pdf-deps browser-deps office-deps debian-packages benchmark messages clean
 
 run: install assets pdf-deps migrate demo serve
 
@@ -45,7 +45,7 @@ serve: install assets
 	trap "kill $$worker $$watcher 2>/dev/null" EXIT INT TERM; \
 	$(BIN)/cleanprod runserver --noreload $(HOST):$(PORT)
 
-test: install assets browser-deps lint typecheck pytest
+test: install assets browser-deps office-deps lint typecheck pytest
 
 lint: install
 	$(BIN)/ruff check .
@@ -65,6 +65,11 @@ pdf-deps:
 
 browser-deps: pdf-deps
 	@$(MAKE) --no-print-directory debian-packages CHECK='command -v chromium >/dev/null 2>&1' PACKAGES="chromium"
+
+# A test opens the Word audit report in LibreOffice, as auditors without Microsoft Word do.
+office-deps:
+	@$(MAKE) --no-print-directory debian-packages CHECK='command -v libreoffice >/dev/null 2>&1' \
+		PACKAGES="libreoffice-writer-nogui"
 
 debian-packages:
 	@if ! sh -c '$(CHECK)'; then \
