@@ -83,7 +83,8 @@ STEEL = SiteSpec(
         ],
         "options": {"date_order": "dmy", "midnight_is_previous_day": True},
     },
-    production_unit="coil-line",
+    # Output is booked on the workshop that carries the meter, so its energy per tonne is defined.
+    production_unit="rolling",
     production_per_day=(95.0, 20.0),
 )
 

@@ -85,3 +85,25 @@ def test_steel_site_has_plant_shifts_and_off_hours_rule(steel):
 
     assert calendar.shifts.count() == 6
     assert AlertRule.objects.filter(site=steel, kind="off_hours").count() == 1
+
+
+def test_rolling_workshop_has_energy_per_tonne(steel):
+    rolling = steel.units.get(code="rolling")
+    product = ProductionRecord.objects.filter(site=steel).first().product
+    indicators = compute_indicator_set(rolling, date(2018, 1, 1), date(2018, 1, 31), product=product)
+
+    assert ProductionRecord.objects.filter(site=steel, is_generated=True, organization_unit=rolling).count() == 365
+    assert indicators.net_output is not None
+    assert indicators.net_output > 0
+    assert isinstance(indicators.energy_intensity_kgce_per_unit, float)
+
+
+def test_reload_moves_output_without_double_count(steel):
+    """Output booked on the coil line by an earlier demo is replaced, not added to."""
+    line = steel.units.get(code="coil-line")
+    ProductionRecord.objects.filter(site=steel, is_generated=True).update(organization_unit=line)
+
+    call_command("load_demo", "--site", "steel-gwangyang", verbosity=0)
+
+    assert ProductionRecord.objects.filter(site=steel, is_generated=True).count() == 365
+    assert not ProductionRecord.objects.filter(site=steel, organization_unit=line).exists()

@@ -21,6 +21,7 @@ from cleanprod.ingest.pipeline import ImportRequest, file_sha256, import_reading
 from cleanprod.ingest.services import build_mapping, layout_of, options_of, save_data_source
 from cleanprod.metering.models import BatchKind, DailyRollup, ImportBatch, Meter, VirtualMeterTerm
 from cleanprod.organization.models import Enterprise, Membership, OrganizationUnit, Role, Site
+from cleanprod.production.models import ProductionRecord
 from cleanprod.resources.models import Resource
 
 # A syntactically valid code (check character computed per GB 32100-2015) for a fictitious group.
@@ -169,6 +170,15 @@ class Command(BaseCommand):
             daily_energy[day] = daily_energy.get(day, 0.0) + quantity
         if not daily_energy:
             return
+        # Earlier demo versions booked generated output on another unit. Leaving those records
+        # would count the output twice in the site's total.
+        moved = (
+            ProductionRecord.objects.filter(site=site, is_generated=True)
+            .exclude(organization_unit__code=spec.production_unit)
+            .delete()[0]
+        )
+        if moved:
+            self.stdout.write(f"{site.code}: removed {moved} generated production records of another unit.")
         path = Path(settings.MEDIA_ROOT) / "demo" / f"{site.code}-generated-production.csv"
         write_generated_production(path, spec, daily_energy)
         report = import_production_file(site=site, path=path, dry_run=False, generated=True, user=None)
