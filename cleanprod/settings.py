@@ -182,6 +182,8 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "loggers": {
         "cleanprod": {"handlers": ["console"], "level": env_str("CLEANPROD_LOG_LEVEL", "INFO")},
+        # Django logs unhandled request errors here; by default only to e-mail when DEBUG is off.
+        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
     },
 }
 

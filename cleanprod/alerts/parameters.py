@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -86,12 +87,16 @@ def _convert(name: str, spec: Param, raw: Any) -> Any:
         raise ValidationError(_("“%(name)s” must be a number.") % {"name": name}, code="not_number")
     try:
         value = int(raw) if spec.kind is int else float(raw)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         if spec.kind is int:
             message = _("“%(name)s” must be a whole number, e.g. 4.")
         else:
             message = _("“%(name)s” must be a number, e.g. 2.5.")
         raise ValidationError(message % {"name": name}, code="not_number") from None
+    if not math.isfinite(value):
+        raise ValidationError(
+            _("“%(name)s” must be a finite number, not %(value)s.") % {"name": name, "value": raw}, code="not_finite"
+        )
     if spec.kind is int and isinstance(raw, float) and not raw.is_integer():
         raise ValidationError(_("“%(name)s” must be a whole number, e.g. 4.") % {"name": name}, code="not_integer")
     if spec.minimum is not None and value < spec.minimum:

@@ -197,6 +197,23 @@ def test_rule_form_validates_parameters_per_kind(
     assert rule.meter == meter_a
 
 
+@pytest.mark.parametrize(
+    "parameters",
+    ['{"margin_percent": NaN}', '{"margin_percent": "nan"}', '{"baseload": "Infinity"}', '{"min_hours": 1e999}'],
+)
+def test_rule_form_rejects_non_finite_numbers(
+    parameters: str, site_a: Site, alice: User, client_for: ClientFor
+) -> None:
+    client = english(client_for(alice))
+    url = reverse("alerts:rules", args=[site_a.pk])
+    response = client.post(
+        url, {"name": "night", "kind": "off_hours", "parameters": parameters, "severity": 20, "enabled": "on"}
+    )
+    assert response.status_code == 400
+    assert "must be a" in response.content.decode()
+    assert not AlertRule.objects.filter(name="night").exists()
+
+
 def test_rule_form_refuses_meter_of_another_site(
     site_a: Site, meter_b: Meter, erin: User, client_for: ClientFor
 ) -> None:
