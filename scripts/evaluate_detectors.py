@@ -11,7 +11,7 @@ Series:
   hourly timestamps are synthesised: each year's rows are consecutive hours from
   1 January 00:00. Off-hours running is not injected: the turbine runs around the clock.
 
-    .venv/bin/python scripts/evaluate_detectors.py [--count 20] [--seed 2026] [--more-seeds 9]
+    .venv/bin/python scripts/evaluate_detectors.py [--count 20] [--seed 2036] [--more-seeds 9]
         [--output docs/alert_evaluation.md]
 """
 
@@ -129,22 +129,36 @@ METHOD = [
     "208, 185 and 222 kWh in the weeks of 5 Feb, 19 Feb and 5 Mar, about the 215 kWh per hour injected, and "
     "the idle nights of 11 Feb and 5 Mar were missed. The Sunday nights of 11 and 25 Feb also crossed Monday "
     "00:00, where the evaluation started a new week, so neither part reached the 6 hours a run needs.",
-    "- Two changes followed. First, the baseload is now taken from idle rest hours only: a rest hour above the "
-    "midpoint between the median rest hour and the median working hour of the history counts as production, "
-    "not as baseload. The split applies only where working hours draw at least twice the rest level. Second, "
-    "the evaluation checks runs across week boundaries as the alert rule always did: a run that began before "
-    "the week counts towards the minimum duration.",
+    "- Two changes followed. First, the baseload was taken from idle rest hours only: a rest hour above the "
+    "midpoint between the rest level and the median working hour counts as production, not as baseload. The "
+    "split applies only where working hours draw at least twice the rest level. Second, the evaluation checks "
+    "runs across week boundaries as the alert rule does: the hours checked begin 6 hours before the week.",
     "- Tuning of the third design, again on seed 1 only (20 faults): quantile 0.9, 0.95 or 0.99 of the idle "
     "hours, margin 10, 25, 50 or 100 %, minimum run 4 or 6 hours. A minimum of 4 hours gave 13–35 events a "
     "year on the clean series (shifts running over), 6 hours gave 1–5. With 6 hours, margins of 50 % and "
     "more lost the night of 10 Feb, whose limit is high because Sunday maintenance in January draws 40–160 kWh "
-    "per hour. Kept: the 0.95 quantile, a margin of 25 %, and at least 6 hours. This is in the middle of the "
-    "settings that found all 20 nights of seed 1, with 4 events on the clean series against 5 at 0.9 and "
-    "10 %. These values are the alert rule's defaults too. With them, the gas turbine series give no "
-    "off-hours event, against 2–8 a year before.",
-    "- Seeds 2026–2035 were not run before these values were fixed. The main tables below come from seed 2026, "
-    "and the last table repeats the target faults with all ten seeds. Seed 2025, whose misses led to the "
-    "third design, now gives 20 of 20 nights and precision 0.83. It is not an out-of-sample figure.",
+    "per hour. Kept: the 0.95 quantile, a margin of 25 %, and at least 6 hours. With seeds 2026–2035, run once "
+    "with these values, it found all 200 nights at precision 0.83.",
+    "- Fourth design, after a user trial of the live rule. The trial found three faults. An alert started at "
+    "the sixth hour of a run, because hours before the checked window were dropped. The learned limit "
+    "included the earlier hours of the run still in progress. And an earlier night left running at a few "
+    "times the idle level, below the production midpoint, counted as idle and lifted the 0.95 quantile. With "
+    "seed 1, off-hours running at 5 × the idle level was found on 0.55 of the nights, because each fault "
+    "lifted the limit for the next ones. Changes: a run whose earlier part was too short to report is "
+    "reported whole, and the history ends a day before the checked window, in the rule and here. The baseload "
+    "is now the median idle rest hour plus a number of robust standard deviations (1.4826 × MAD, at least 5 % "
+    "of the median). The rest level of the split is the lower quartile of the rest hours, which stays at the "
+    "idle level while up to three quarters of them are production.",
+    "- Tuning of the fourth design on seed 1 only: 3, 4, 5, 6, 8 or 12 robust standard deviations, margin 0 or "
+    "25 %, with the standard fault and with loads of 3, 5, 7 and 10 × the idle reading. Kept: 5 standard "
+    "deviations, no margin, at least 6 hours, in the middle of the settings (4–8) that found all 20 standard "
+    "nights. 3 gave 9 events on the clean series instead of 5. At 3 × idle, 5 deviations found 0.85 of the "
+    "nights (the 0.95 quantile: 0.30). The price is one more event on the clean series, 3 Feb 17:00–01:00, "
+    "a Saturday shift that ran 8 hours over, so precision on the standard fault is 0.80 instead of 0.83. "
+    "These values are the alert rule's defaults. A migration gives stored rules the spread in place of the "
+    "quantile and keeps their margin.",
+    "- Seeds 2036–2045 were not run before these values were fixed. The main tables below come from seed "
+    "2036, and the last two tables repeat the target faults and lower off-hours loads with all ten seeds.",
     "- Spike size against the steel plant's variability: the injected spike adds 4 × 99.0 = 396 kWh to one "
     "hour. The clean series' hourly consumption in production hours has slot medians of about 150–290 kWh and "
     "a robust standard deviation of 33–207 kWh per hour-of-week slot (its highest hour of 2018: 564 kWh), so in "
@@ -165,7 +179,7 @@ METHOD = [
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--count", type=int, default=20, help="faults of each kind per series")
-    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--seed", type=int, default=2036)
     parser.add_argument(
         "--more-seeds",
         type=int,
@@ -207,6 +221,24 @@ def main() -> None:
                 "",
             ]
         )
+    steel = series[0]
+    idle_hour = evaluation.rest_median_reading(steel) * 4
+    text += "\n".join(
+        [
+            "",
+            "## Off-hours running at lower loads",
+            "",
+            f"The same off-hours faults on the steel series with a smaller load left running: a multiple of the "
+            f"median reading outside working time ({idle_hour:.1f} kWh per hour), instead of the median reading of "
+            f"working hours. Seeds {seeds[0]}–{seeds[-1]} pooled. A limit learned from a high quantile of the rest "
+            "hours was lifted by the earlier faults of this kind, which are below the production level and so "
+            "count as idle hours (recall 0.55 at 5 × idle with seed 1). The median and MAD of the idle hours "
+            "barely move.",
+            "",
+            *evaluation.off_hours_levels_markdown(steel, (2, 3, 5, 10), seeds, arguments.count),
+            "",
+        ]
+    )
     arguments.output.write_text(text)
     print(text)
 

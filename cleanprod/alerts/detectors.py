@@ -288,32 +288,69 @@ def off_hours(
     return found
 
 
+# The history of a learned baseload ends this long before the checked window, so the earlier
+# hours of a run still in progress are not part of the level they are compared with.
+BASELOAD_GAP = timedelta(days=1)
+
+
+def off_hours_to_report(found: Sequence[Detection], window_start: datetime, min_hours: int) -> list[Detection]:
+    """Select the findings a pass over a window reports, when the hours checked began ``min_hours`` before it.
+
+    A run whose hours before the window already reached ``min_hours`` was reported by an
+    earlier pass, so only its hours in the window are new. A shorter earlier part was not
+    reported, so the whole run is, and the alert starts where the run started.
+    """
+    runs: list[list[Detection]] = []
+    for item in found:
+        if runs and runs[-1][-1].end == item.start:
+            runs[-1].append(item)
+        else:
+            runs.append([item])
+    selected: list[Detection] = []
+    for run in runs:
+        before = sum(1 for detection in run if detection.start < window_start)
+        selected += [detection for detection in run if before < min_hours or detection.start >= window_start]
+    return selected
+
+
 # Rest hours are split into idle and production only where working hours draw at least this
-# many times the rest level. Closer levels cannot be told apart, so every rest hour counts.
+# many times the idle level. Closer levels cannot be told apart, so every rest hour counts.
 PRODUCTION_RATIO = 2.0
 
 
+# The spread of idle hours is taken as at least this share of their median, so a meter whose
+# idle readings repeat one value does not flag the smallest rise.
+IDLE_SPREAD_FLOOR = 0.05
+
+
 def idle_baseload(
-    rest: Sequence[float], working: Sequence[float], share: float = 0.95, production_ratio: float = PRODUCTION_RATIO
+    rest: Sequence[float], working: Sequence[float], spread: float = 5.0, production_ratio: float = PRODUCTION_RATIO
 ) -> float | None:
-    """Compute the baseload as a high quantile of the rest hours on which the site was idle.
+    """Compute the baseload as the median idle rest hour plus ``spread`` robust standard deviations.
 
     Rest hours mix two states: idle (cooling, lighting, a furnace held warm) and production
     outside the calendar (a shift running over, a Sunday run). Production hours in the
     history would lift the limit to the production level and hide a line left running all
-    night. A rest hour therefore counts as idle only up to the midpoint between the median
-    rest hour and the median working hour. The ``share`` quantile of the idle hours follows
-    the usual night and weekend level, whereas median + k·MAD would flag every busier idle hour.
+    night. A rest hour therefore counts as idle only up to the midpoint between the idle level
+    and the median working hour. The idle level is the lower quartile of the rest hours, which
+    stays idle while up to three quarters of them are production. The median and MAD of the
+    idle hours change little
+    while fewer than half of them are raised. A high quantile is not robust in this way: two
+    earlier nights left running at a few times the idle level lift the 0.95 quantile to it.
     """
     clean_rest = [value for value in rest if value is not None and not math.isnan(value)]
     clean_working = [value for value in working if value is not None and not math.isnan(value)]
-    if clean_rest and clean_working:
-        rest_level = statistics.median(clean_rest)
+    if not clean_rest:
+        return None
+    idle_level = quantile(clean_rest, 0.25)
+    if clean_working and idle_level is not None:
         working_level = statistics.median(clean_working)
-        if working_level >= production_ratio * rest_level:
-            split = (rest_level + working_level) / 2
+        if working_level >= production_ratio * idle_level:
+            split = (idle_level + working_level) / 2
             clean_rest = [value for value in clean_rest if value <= split]
-    return quantile(clean_rest, share)
+    middle = statistics.median(clean_rest)
+    scale = max(robust_scale(clean_rest) or 0.0, IDLE_SPREAD_FLOOR * abs(middle))
+    return middle + spread * scale
 
 
 def quantile(values: Sequence[float], share: float) -> float | None:

@@ -55,7 +55,7 @@ PARAMETERS: dict[str, dict[str, float]] = {
     },
     "drift": {"slack": 1.0, "threshold": 15.0, "days": 7},
     "stuck": {"intervals": 8},
-    "off_hours": {"margin_percent": 25.0, "weeks": 4, "quantile": 0.95, "min_hours": 6},
+    "off_hours": {"margin_percent": 0.0, "weeks": 4, "spread": 5.0, "min_hours": 6},
     "offline": {"missed_intervals": 4},
     "completeness": {"limit": 0.9},
 }
@@ -154,8 +154,14 @@ def _idle_night(series: Series, night: datetime, hourly_use: dict[datetime, floa
     return True
 
 
-def inject(series: Series, kind: str, count: int, seed: int) -> tuple[Series, list[Window]]:
-    """Return a copy of the series with ``count`` faults of ``kind`` and their windows."""
+def inject(
+    series: Series, kind: str, count: int, seed: int, *, off_hours_level: float | None = None
+) -> tuple[Series, list[Window]]:
+    """Return a copy of the series with ``count`` faults of ``kind`` and their windows.
+
+    ``off_hours_level`` replaces the reading of off-hours running (default: the median reading
+    of working hours).
+    """
     generator = random.Random(f"{seed}-{kind}-{series.name}")  # noqa: S311 (seeded fault positions, not security)
     readings = list(series.readings)
     values = [value for _stamp, value in readings]
@@ -197,6 +203,8 @@ def inject(series: Series, kind: str, count: int, seed: int) -> tuple[Series, li
             if is_working(series.calendar, (stamp - series.interval).replace(tzinfo=None))[0]
         ]
         level = statistics.median(working_values) if working_values else median_reading
+        if off_hours_level is not None:
+            level = off_hours_level
         busy_limit = rest_level_limit(series)
         hourly_use = {period.start: period.quantity for period in hourly(series.readings, series.interval)}
         positions = _positions(series, count, generator, 2 * DAY)
@@ -303,10 +311,10 @@ def run_stuck(series: Series, **options: float) -> list[Detection]:
 
 
 def run_off_hours(series: Series, **options: float) -> list[Detection]:
-    """Check each week against the idle baseload of the weeks before, as the alert rule does.
+    """Check each week against the idle baseload of the weeks before, as the alert rule checks its window.
 
-    As in the rule, a run that began before the week counts towards the minimum duration,
-    so a Sunday night left running is one run across Monday 00:00.
+    As in the rule, the history ends a day before the week, and the hours checked begin
+    ``min_hours`` before it, so a Sunday night left running is one run across Monday 00:00.
     """
     periods = hourly(series.readings, series.interval)
     found: list[Detection] = []
@@ -320,26 +328,24 @@ def run_off_hours(series: Series, **options: float) -> list[Detection]:
     min_hours = int(_option(options, "off_hours", "min_hours"))
     start = periods[0].start + BASELINE_WEEKS * WEEK
     while start < periods[-1].end:
+        history_end = start - detectors.BASELOAD_GAP
         rest: list[float] = []
         busy: list[float] = []
         for period in periods:
-            if start - weeks * WEEK <= period.start < start and period.quantity is not None:
+            if history_end - weeks * WEEK <= period.start < history_end and period.quantity is not None:
                 (busy if working(period.start)[0] else rest).append(period.quantity)
-        baseload = detectors.idle_baseload(rest, busy, _option(options, "off_hours", "quantile"))
+        baseload = detectors.idle_baseload(rest, busy, _option(options, "off_hours", "spread"))
         if baseload is not None:
-            lookback = start - (min_hours - 1) * HOUR
+            lookback = start - min_hours * HOUR
             week = [period for period in periods if lookback <= period.start < start + WEEK]
-            found += [
-                item
-                for item in detectors.off_hours(
-                    week,
-                    working,
-                    baseload=baseload,
-                    margin_percent=_option(options, "off_hours", "margin_percent"),
-                    min_hours=min_hours,
-                )
-                if item.start >= start
-            ]
+            checked = detectors.off_hours(
+                week,
+                working,
+                baseload=baseload,
+                margin_percent=_option(options, "off_hours", "margin_percent"),
+                min_hours=min_hours,
+            )
+            found += detectors.off_hours_to_report(checked, start, min_hours)
         start += WEEK
     return found
 
@@ -668,6 +674,44 @@ def seeds_markdown(reports: dict[int, Report]) -> list[str]:
         pooled = Score(*totals)
         lines.append(
             f"| {fault} | {detector} | **all {len(reports)}** | {pooled.injected} | {pooled.detected} "
+            f"| {_cell(pooled.recall)} | {pooled.events} | {pooled.true_events} | {_cell(pooled.precision)} |"
+        )
+    return lines
+
+
+def rest_median_reading(series: Series) -> float:
+    """Median reading of the intervals outside working time: the idle level of an interval."""
+    return statistics.median(
+        value
+        for stamp, value in series.readings
+        if not is_working(series.calendar, (stamp - series.interval).replace(tzinfo=None))[0]
+    )
+
+
+def off_hours_levels_markdown(series: Series, factors: Sequence[float], seeds: Sequence[int], count: int) -> list[str]:
+    """Recall and precision of the off-hours detector when the load left running is ``factor`` × the idle reading.
+
+    Each row pools the ``seeds``. The clean series' events count as false, as in *precision*.
+    """
+    clean = events(run_off_hours(series), max(series.interval, HOUR))
+    idle = rest_median_reading(series)
+    per_hour = HOUR / series.interval
+    lines = [
+        "| load left running | per hour | injected | found | recall | events | true events | precision |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for factor in factors:
+        totals = [0, 0, 0, 0]
+        for seed in seeds:
+            faulty, windows = inject(series, "off_hours", count, seed, off_hours_level=factor * idle)
+            part = score(run_off_hours(faulty), windows, series.interval, clean)
+            totals = [
+                a + b
+                for a, b in zip(totals, (part.injected, part.detected, part.events, part.true_events), strict=True)
+            ]
+        pooled = Score(*totals)
+        lines.append(
+            f"| {factor:g} × idle | {factor * idle * per_hour:.0f} | {pooled.injected} | {pooled.detected} "
             f"| {_cell(pooled.recall)} | {pooled.events} | {pooled.true_events} | {_cell(pooled.precision)} |"
         )
     return lines

@@ -37,8 +37,8 @@ SPECS: dict[str, dict[str, Param]] = {
     # Defaults tuned on injected faults in real series (docs/alert_evaluation.md, seed 1).
     "off_hours": {
         "baseload": Param(float, None, 0),
-        "margin_percent": Param(float, 25.0, 0, 1000),
-        "baseload_quantile": Param(float, 0.95, 0.5, 1),
+        "margin_percent": Param(float, 0.0, 0, 1000),
+        "baseload_spread": Param(float, 5.0, 0, 100),
         "min_hours": Param(int, 6, 1, 24),
     },
     "statistical": {

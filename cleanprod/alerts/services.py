@@ -414,6 +414,37 @@ class SiteDetector:
             series = daily_periods(ids, first, last, self.zone)
         return detectors.sum_periods(series, [meter.pk for meter in meters if meter.active])
 
+    def off_hours(self, meter: Meter, window: Window, params: dict[str, Any]) -> list[Detection]:
+        """Find runs of consumption outside working time in the window, against the rule's or the learned baseload.
+
+        The baseload is learned from 4 weeks of history that end a day before the window, so
+        the earlier hours of a run still in progress do not raise their own limit.
+        """
+        # NOTE: a run longer than a day enters its own history. Below the production level it
+        # can then lift the limit, but its alert was already opened on the first day.
+        min_hours = params["min_hours"]
+        history_end = window.start - detectors.BASELOAD_GAP
+        lookback = window.start - min_hours * HOUR
+        series = hourly_periods([meter.pk], min(history_end - timedelta(weeks=4), lookback), window.end)[meter.pk]
+        baseload = params["baseload"]
+        if baseload is None:
+            rest: list[float] = []
+            working: list[float] = []
+            for period in series:
+                if history_end - timedelta(weeks=4) <= period.start < history_end and period.quantity is not None:
+                    (working if self.is_working(period.start)[0] else rest).append(period.quantity)
+            baseload = detectors.idle_baseload(rest, working, params["baseload_spread"])
+            if baseload is None:
+                return []
+        found = detectors.off_hours(
+            [period for period in series if period.start >= lookback],
+            self.is_working,
+            baseload=baseload,
+            margin_percent=params["margin_percent"],
+            min_hours=min_hours,
+        )
+        return detectors.off_hours_to_report(found, window.start, min_hours)
+
     def detect(self, kind: str, rule: AlertRule, meter: Meter, window: Window) -> list[Detection]:
         params = rule.params()
         now = self.now
@@ -451,28 +482,7 @@ class SiteDetector:
 
             return self.threshold_kind(kind, params, window, partial(self.periods, meter), production)
         if kind == AlertKind.OFF_HOURS:
-            baseload = params["baseload"]
-            series = hourly_periods([meter.pk], window.start - timedelta(weeks=4), window.end)[meter.pk]
-            if baseload is None:
-                rest: list[float] = []
-                working: list[float] = []
-                for period in series:
-                    if period.start < window.start and period.quantity is not None:
-                        (working if self.is_working(period.start)[0] else rest).append(period.quantity)
-                baseload = detectors.idle_baseload(rest, working, params["baseload_quantile"])
-                if baseload is None:
-                    return []
-            # A run that began before the window counts towards the minimum duration.
-            lookback = window.start - (params["min_hours"] - 1) * HOUR
-            current = [period for period in series if period.start >= lookback]
-            found = detectors.off_hours(
-                current,
-                self.is_working,
-                baseload=baseload,
-                margin_percent=params["margin_percent"],
-                min_hours=params["min_hours"],
-            )
-            return [item for item in found if item.start >= window.start]
+            return self.off_hours(meter, window, params)
         if kind == AlertKind.DRIFT:
             drift_start = window.end - timedelta(days=params["days"])
             baseline_points_start = drift_start - timedelta(weeks=params["weeks"])

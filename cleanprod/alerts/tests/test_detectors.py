@@ -1,5 +1,6 @@
 """Detectors on hand-made series, without the database."""
 
+import math
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
@@ -383,24 +384,68 @@ def test_quantile() -> None:
 
 
 def test_idle_baseload_skips_production_hours() -> None:
-    # 80 idle hours at 10..17 and 20 hours of a shift running over at 300; shifts draw 250.
-    idle = [10.0 + index % 8 for index in range(80)]
-    rest = idle + [300.0] * 20
+    # 40 idle hours at 10..17 and 60 hours of shifts running over at 300; shifts draw 250.
+    idle = [10.0 + index % 8 for index in range(40)]
+    rest = idle + [300.0] * 60
     working = [250.0] * 50
-    # The plain 0.95 quantile of the rest hours is the overrun level itself.
-    assert detectors.quantile(rest, 0.95) == pytest.approx(300.0)
-    # Hours above the midpoint of the medians, (14.5 + 250) / 2, are production, not baseload.
-    assert detectors.idle_baseload(rest, working, 0.95) == pytest.approx(detectors.quantile(idle, 0.95))
-    assert detectors.idle_baseload(rest, working, 0.95) == pytest.approx(17.0)
+    # Without the split the median rest hour is a production hour: 300 + 5 × 5 % of 300.
+    assert detectors.idle_baseload(rest, working, 5.0, production_ratio=math.inf) == pytest.approx(375.0)
+    # Hours above the midpoint between the lower quartile (14.75) and 250 are production, not baseload.
+    # The idle hours have median 13.5 and MAD 2, so the baseload is 13.5 + 5 × 1.4826 × 2.
+    assert detectors.idle_baseload(rest, working, 5.0) == pytest.approx(13.5 + 5 * 1.4826 * 2)
+
+
+def test_idle_baseload_ignores_earlier_runs() -> None:
+    # Two earlier nights of 9 hours at 60 among 300 idle hours: 6 % of them, below the midpoint.
+    idle = [10.0 + index % 5 for index in range(300)]
+    working = [250.0] * 200
+    raised = idle + [60.0] * 18
+    # The 0.95 quantile follows the raised nights; the median and MAD barely move.
+    assert detectors.quantile(raised, 0.95) == pytest.approx(60.0)
+    assert detectors.idle_baseload(raised, working, 5.0) == pytest.approx(detectors.idle_baseload(idle, working, 5.0))
+    assert detectors.idle_baseload(raised, working, 5.0) == pytest.approx(12.0 + 5 * 1.4826 * 1)
 
 
 def test_idle_baseload_close_levels() -> None:
-    # Working hours draw 1.5 times the rest level, too close to separate an idle state.
-    rest = [float(value) for value in range(100, 200)]
+    # Working hours draw 1.8 times the lower quartile of the rest hours (125): no idle state to separate,
+    # so the hour at 1000 stays in and only the median and MAD resist it.
+    rest = [float(value) for value in range(100, 200)] + [1000.0]
     working = [225.0] * 50
-    assert detectors.idle_baseload(rest, working, 0.9) == pytest.approx(detectors.quantile(rest, 0.9))
+    scale = detectors.robust_scale(rest)
+    assert scale is not None
+    assert detectors.idle_baseload(rest, working, 2.0) == pytest.approx(150.0 + 2 * scale)
+
+
+def test_idle_baseload_spread_floor() -> None:
+    # Idle readings that repeat one value have no spread; 5 % of the median stands in for it.
+    assert detectors.idle_baseload([20.0] * 50, [200.0] * 50, 5.0) == pytest.approx(20.0 + 5 * 1.0)
 
 
 def test_idle_baseload_missing_hours() -> None:
-    assert detectors.idle_baseload([4.0, 6.0], [], 0.5) == pytest.approx(5.0)
-    assert detectors.idle_baseload([], [100.0], 0.95) is None
+    assert detectors.idle_baseload([4.0, 6.0], [], 0.0) == pytest.approx(5.0)
+    assert detectors.idle_baseload([], [100.0], 5.0) is None
+
+
+def night_run(first_hour: int, length: int) -> list[detectors.Detection]:
+    """Findings of one run on the night of Saturday 2025-03-08, from ``first_hour`` on."""
+    spec = standard_spec(official_holidays=False)
+    values: list[float | None] = [5.0] * 24
+    values[first_hour : first_hour + length] = [40.0] * length
+    saturday = datetime(2025, 3, 8, tzinfo=UTC)
+    return detectors.off_hours(
+        hours(values, saturday), lambda s: is_working(spec, s.replace(tzinfo=None)), baseload=8.0, min_hours=6
+    )
+
+
+def test_off_hours_report_short_earlier_part() -> None:
+    # The window starts at 06:00 and the run began at 03:00: 3 hours before it were never reported.
+    window_start = datetime(2025, 3, 8, 6, tzinfo=UTC)
+    reported = detectors.off_hours_to_report(night_run(3, 7), window_start, 6)
+    assert [item.start.hour for item in reported] == list(range(3, 10))
+
+
+def test_off_hours_report_run_already_reported() -> None:
+    # The run began at 00:00, so its first 6 hours already formed a run before the window.
+    window_start = datetime(2025, 3, 8, 6, tzinfo=UTC)
+    reported = detectors.off_hours_to_report(night_run(0, 9), window_start, 6)
+    assert [item.start.hour for item in reported] == [6, 7, 8]

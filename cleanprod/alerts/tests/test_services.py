@@ -232,7 +232,10 @@ def test_off_hours_with_calendar_override(site_a: Site) -> None:
 
 
 def test_off_hours_run_across_window_start(site_a: Site) -> None:
-    """Six hours above the baseload from Friday 21:00 to Saturday 03:00; the window starts at midnight."""
+    """Six hours above the baseload from Friday 21:00 to Saturday 03:00; the window starts at midnight.
+
+    Friday's 3 hours were too short to report on their own, so the alert starts at Friday 21:00.
+    """
     meter = interval_meter(site_a, "E-A-KILN")
     AlertRule.objects.create(site=site_a, kind="off_hours", name="kiln", parameters={"baseload": 10})
     friday = datetime(2025, 3, 6, 16, tzinfo=UTC)  # 2025-03-07 00:00 in Shanghai
@@ -247,7 +250,8 @@ def test_off_hours_run_across_window_start(site_a: Site) -> None:
     off = [alert for alert in raised if alert.kind == AlertKind.OFF_HOURS]
     assert len(off) == 1
     off[0].refresh_from_db()
-    assert (off[0].first_seen, off[0].occurrences) == (saturday, 3)
+    assert off[0].first_seen == friday + 21 * HOUR
+    assert off[0].occurrences == 6
     assert off[0].evidence["min_hours"] == 6
 
 
@@ -256,8 +260,7 @@ def test_off_hours_baseload_ignores_late_shifts(site_a: Site) -> None:
 
     History: four weeks of 08:00–17:00 production at 100 on weekdays, idle hours at 10–12, and
     every weekday shift running over until 21:00 at 100. Those late hours are 16 % of all rest
-    hours, so a plain 0.95 quantile of the rest hours would be the production level and the
-    night would be missed.
+    hours: a 0.95 quantile of the rest hours would be the production level and miss the night.
     """
     meter = interval_meter(site_a, "E-A-MILL")
     AlertRule.objects.create(site=site_a, kind="off_hours", name="mill", parameters={})
@@ -276,7 +279,59 @@ def test_off_hours_baseload_ignores_late_shifts(site_a: Site) -> None:
     off[0].refresh_from_db()
     assert off[0].first_seen == night
     assert off[0].occurrences == 7
-    assert off[0].evidence["baseload"] == pytest.approx(12.0)
+    assert off[0].evidence["baseload"] == pytest.approx(11.0 + 5 * 1.4826, abs=0.001)
+
+
+def weekday_history(first: datetime, days: int) -> list[float]:
+    """Hourly values from a local Monday: 100 on weekdays 08:00–17:00, else 10–12."""
+    values = []
+    for day in range(days):
+        for hour in range(24):
+            values.append(100.0 if day % 7 < 5 and 8 <= hour < 17 else 10.0 + hour % 3)
+    return values
+
+
+def test_off_hours_alert_starts_with_run(site_a: Site) -> None:
+    """Readings arrive hour by hour; a night run at 40 from 00:00 to 08:00 opens one alert at 00:00."""
+    meter = interval_meter(site_a, "E-A-FAN")
+    AlertRule.objects.create(site=site_a, kind="off_hours", name="fan", parameters={})
+    first = datetime(2025, 3, 2, 16, tzinfo=UTC)  # Monday 2025-03-03 00:00 in Shanghai
+    values = weekday_history(first, 29)
+    night = first + 29 * 24 * HOUR  # Tuesday 2025-04-01 00:00 local
+    store(meter, first, values)
+    for hour in range(8):
+        start = night + hour * HOUR
+        store(meter, start, [40.0])
+        services.SiteDetector(site_a, start + HOUR + timedelta(minutes=5)).run(
+            {meter.pk: services.Window(start, start + HOUR)}
+        )
+    alert = Alert.objects.get(kind=AlertKind.OFF_HOURS)
+    assert alert.first_seen == night
+    assert alert.last_seen == night + 7 * HOUR
+    assert alert.occurrences == 8
+
+
+def test_off_hours_run_over_a_day_keeps_its_limit(site_a: Site) -> None:
+    """A weekend run at 40 since Saturday 00:00 is still above the limit on Sunday at 20:00.
+
+    Its 44 hours so far are 9 % of the rest hours of 4 weeks. The baseload stays at the idle
+    level: median 11 plus 5 robust standard deviations of 1.4826.
+    """
+    meter = interval_meter(site_a, "E-A-PUMP")
+    AlertRule.objects.create(site=site_a, kind="off_hours", name="pump", parameters={})
+    first = datetime(2025, 3, 2, 16, tzinfo=UTC)  # Monday 2025-03-03 00:00 in Shanghai
+    values = weekday_history(first, 33)  # to Friday 2025-04-04
+    values += [40.0] * 44  # Saturday 00:00 to Sunday 20:00
+    store(meter, first, values)
+    sunday_evening = first + (33 * 24 + 44) * HOUR
+    store(meter, sunday_evening, [40.0])
+    raised = services.SiteDetector(site_a, sunday_evening + 2 * HOUR).run(
+        {meter.pk: services.Window(sunday_evening, sunday_evening + HOUR)}
+    )
+    off = [alert for alert in raised if alert.kind == AlertKind.OFF_HOURS]
+    assert len(off) == 1
+    assert off[0].evidence["actual"] == 40.0
+    assert off[0].evidence["baseload"] == pytest.approx(11.0 + 5 * 1.4826, abs=0.001)
 
 
 def calendar_profile(first_local_day: datetime, days: int, site: Site, overrides: dict[int, str]) -> list[float]:

@@ -89,7 +89,9 @@ def test_steel_site_has_plant_shifts_and_off_hours_rule(steel):
 
 def test_rolling_workshop_has_energy_per_tonne(steel):
     rolling = steel.units.get(code="rolling")
-    product = ProductionRecord.objects.filter(site=steel).first().product
+    record = ProductionRecord.objects.filter(site=steel).first()
+    assert record is not None
+    product = record.product
     indicators = compute_indicator_set(rolling, date(2018, 1, 1), date(2018, 1, 31), product=product)
 
     assert ProductionRecord.objects.filter(site=steel, is_generated=True, organization_unit=rolling).count() == 365
