@@ -17,7 +17,19 @@ Run it with the venv's python from the repository root:
     .venv/bin/python scripts/replay.py --via mqtt --speed 60
 
     # inject a fault: spike | offhours | missing, at local time HH:MM for --minutes
-    .venv/bin/python scripts/replay.py --via http --token cp_... --inject offhours --meter STEEL-MAIN --at 22:00
+    .venv/bin/python scripts/replay.py --via http --token cp_... --inject spike --at 10:00
+
+    # a line left running from 00:00 to 07:00; the off-hours rule learns the idle level from the
+    # 4 weeks before the day, so send 29 days of history first (once is enough)
+    .venv/bin/python scripts/replay.py --via http --token cp_... --history-days 29 --speed 0 \
+        --inject offhours --at 00:00 --minutes 420
+
+Detectors that learn from recent weeks need those weeks: the off-hours rule uses 4 weeks of
+rest hours ending a day before the checked hours, and the statistical baseline 8 weeks. The
+demo's own data are from 2018, so on a new demo they find no history and raise nothing.
+--history-days N first sends the N days before the target, each from a 2018 day of the same
+weekday, at once and without a fault. A day that was sent before is stored once only, and its
+hours are not checked again.
 
 Options: --source-day (a day of 2018 in the data, default the latest 2018 day with the target's
 weekday, so working days replay onto working days), --date (target day, default yesterday in the
@@ -33,7 +45,10 @@ collector reloads subscriptions every 5 s. Run one collector per --client-id: tw
 the same id (the default is fixed per host, with a persistent session) disconnect each other.
 
 Faults: spike adds the data's 95th-percentile 15-minute value to every reading of --minutes
-(default one hour), the fault the alert detectors were evaluated on. stuck is not offered: the
+(default one hour), the fault the alert detectors were evaluated on. offhours sets every reading
+of the window to the day's highest reading. The window must end by 24:00 of the replayed day, and
+the off-hours rule reports a run of at least 6 hours outside the shifts (Monday to Friday
+08:00–21:00, Saturday 08:00–17:00), for example 00:00 for 420 minutes. stuck is not offered: the
 steel site has one meter, and the stuck detector needs a related meter that keeps moving.
 """
 
@@ -124,6 +139,12 @@ def main() -> None:
     parser.add_argument("--at", default="02:00", help="Local start time of the fault, HH:MM.")
     parser.add_argument("--minutes", type=int, default=60, help="Length of the fault, minutes.")
     parser.add_argument("--wait", type=float, default=30.0, help="MQTT: seconds to wait for the collector (s).")
+    parser.add_argument(
+        "--history-days",
+        type=int,
+        default=0,
+        help="Send the N days before the target first, at once and without a fault (default 0).",
+    )
     parser.add_argument("--print", action="store_true", help="Print the readings instead of sending them.")
     args = parser.parse_args()
 
@@ -145,17 +166,30 @@ def main() -> None:
     target = args.date or now.date() - timedelta(days=1)
     if target > now.date():
         raise SystemExit(f"--date {target} is in the future; the server rejects future readings")
+    if args.history_days < 0:
+        raise SystemExit(f"--history-days must be 0 or more, not {args.history_days}")
     source_day = args.source_day or same_weekday_source(target)
     print(f"replaying {source_day} ({source_day:%A}) onto {target} ({target:%A})")
     readings = shift_to(steel_day(STEEL_FILE, source_day, ZONE), target)
     if args.inject:
         full_load = full_load_reading(STEEL_FILE)
-        readings = inject(readings, args.inject, dt_time.fromisoformat(args.at), args.minutes, full_load)
+        try:
+            readings = inject(readings, args.inject, dt_time.fromisoformat(args.at), args.minutes, full_load)
+        except ValueError as error:
+            raise SystemExit(f"--inject {args.inject}: {error}") from error
+    history = [
+        reading
+        for offset in range(args.history_days, 0, -1)
+        for reading in shift_to(
+            steel_day(STEEL_FILE, same_weekday_source(target - timedelta(days=offset)), ZONE),
+            target - timedelta(days=offset),
+        )
+    ]
     if target == now.date():
         readings = until(readings, now)
         print(f"the target is today: sending the {len(readings)} readings up to {now:%H:%M}")
     if args.print:
-        for item in readings:
+        for item in [*history, *readings]:
             print(f"{args.meter} {item.timestamp.isoformat()} {item.value}")
         return
 
@@ -163,6 +197,10 @@ def main() -> None:
     if args.via == "http":
         if not args.token:
             raise SystemExit("--via http needs --token (create one on the Collection page or with --create-token)")
+        for offset in range(0, len(history), HTTP_BATCH):
+            send_http(args.url, args.token, args.meter, history[offset : offset + HTTP_BATCH])
+        if history:
+            print(f"sent {args.history_days} days of history ({len(history)} readings) over HTTP")
         # At full speed the day goes in one batch; otherwise one reading per request at its scaled time.
         chunk = HTTP_BATCH if args.speed <= 0 else 1
         for offset in range(0, len(readings), chunk):
@@ -186,6 +224,11 @@ def main() -> None:
     client.connect(args.mqtt_host, args.mqtt_port)
     client.loop_start()
     try:
+        for item in history:
+            payload = json.dumps({"meter": args.meter, "timestamp": item.timestamp.isoformat(), "value": item.value})
+            client.publish(topic, payload, qos=1).wait_for_publish(timeout=10)
+        if history:
+            print(f"published {args.history_days} days of history ({len(history)} readings) to {topic}")
         for item in readings:
             payload = json.dumps({"meter": args.meter, "timestamp": item.timestamp.isoformat(), "value": item.value})
             client.publish(topic, payload, qos=1).wait_for_publish(timeout=10)

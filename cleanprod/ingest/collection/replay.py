@@ -93,6 +93,10 @@ def inject(
 ) -> list[ReplayReading]:
     """Return the readings with a fault from local time ``at`` for ``minutes``.
 
+    A reading is labelled at the end of its interval, so the window covers the readings
+    labelled after ``at`` up to its end. Raise ValueError for a window that ends after the
+    replayed day.
+
     - spike: every value in the window gets ``full_load`` added (default: the day's 95th-percentile
       value), one extra full-load hour with the default 60 minutes, as in the alert evaluation;
     - stuck: every value in the window repeats the value before the window;
@@ -106,13 +110,20 @@ def inject(
     day = (readings[0].timestamp - timedelta(minutes=15)).date()
     start = datetime.combine(day, at, tzinfo=readings[0].timestamp.tzinfo)
     end = start + timedelta(minutes=max(minutes, 15))
+    day_end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=start.tzinfo)
+    if end > day_end:
+        room = int((day_end - start).total_seconds() // 60)
+        raise ValueError(
+            f"the fault from {at:%H:%M} for {minutes} minutes ends after the replayed day; "
+            f"choose --at and --minutes so that it ends by 24:00 (at most {room} minutes from this --at)"
+        )
     peak = max(reading.value for reading in readings)
     if full_load is None:
         full_load = statistics.quantiles([reading.value for reading in readings], n=20)[-1]
     result = []
     previous: float | None = None
     for reading in readings:
-        inside = start <= reading.timestamp < end
+        inside = start < reading.timestamp <= end
         if not inside:
             result.append(reading)
             previous = reading.value

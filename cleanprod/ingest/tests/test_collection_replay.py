@@ -59,7 +59,8 @@ def test_inject_spike_adds_full_load_hour(day: list[ReplayReading]) -> None:
     by_time = {item.timestamp: item.value for item in faulty}
     original = {item.timestamp: item.value for item in day}
     changed = sorted(stamp for stamp in by_time if by_time[stamp] != original[stamp])
-    assert changed == [datetime(2018, 3, 5, 10, 0, tzinfo=SEOUL) + timedelta(minutes=15 * k) for k in range(4)]
+    # Readings are labelled at interval end: 10:15 to 11:00 cover 10:00–11:00.
+    assert changed == [datetime(2018, 3, 5, 10, 15, tzinfo=SEOUL) + timedelta(minutes=15 * k) for k in range(4)]
     added = sum(by_time[stamp] - original[stamp] for stamp in changed)
     assert added == pytest.approx(4 * full_load)
     assert full_load > 90  # kWh per 15 minutes at full load of the steel plant (99.04 in the 2018 data)
@@ -85,23 +86,32 @@ def test_until_drops_future_readings(day: list[ReplayReading]) -> None:
 def test_inject_stuck_repeats_previous_value(day: list[ReplayReading]) -> None:
     faulty = inject(day, "stuck", time(10, 0), minutes=60)
 
-    before = next(item.value for item in day if item.timestamp == datetime(2018, 3, 5, 9, 45, tzinfo=SEOUL))
-    window = [item.value for item in faulty if time(10, 0) <= item.timestamp.time() < time(11, 0)]
+    before = next(item.value for item in day if item.timestamp == datetime(2018, 3, 5, 10, 0, tzinfo=SEOUL))
+    window = [item.value for item in faulty if time(10, 0) < item.timestamp.time() <= time(11, 0)]
     assert window == [before] * 4
 
 
 def test_inject_offhours_uses_day_peak(day: list[ReplayReading]) -> None:
     faulty = inject(day, "offhours", time(2, 0), minutes=120)
 
-    window = [item.value for item in faulty if time(2, 0) <= item.timestamp.time() < time(4, 0)]
+    window = [item.value for item in faulty if time(2, 0) < item.timestamp.time() <= time(4, 0)]
     assert window == [max(item.value for item in day)] * 8
+    unchanged = next(item for item in faulty if item.timestamp.time() == time(2, 0))
+    assert unchanged.value == next(item.value for item in day if item.timestamp.time() == time(2, 0))
 
 
 def test_inject_missing_leaves_gap(day: list[ReplayReading]) -> None:
     faulty = inject(day, "missing", time(2, 0), minutes=60)
 
     assert len(faulty) == 92
-    assert not [item for item in faulty if time(2, 0) <= item.timestamp.time() < time(3, 0)]
+    assert not [item for item in faulty if time(2, 0) < item.timestamp.time() <= time(3, 0)]
+
+
+def test_inject_window_within_the_day(day: list[ReplayReading]) -> None:
+    to_midnight = inject(day, "offhours", time(22, 0), minutes=120)
+    assert to_midnight[-1].value == max(item.value for item in day)
+    with pytest.raises(ValueError, match="ends after the replayed day"):
+        inject(day, "offhours", time(22, 0), minutes=180)
 
 
 def test_inject_unknown_fault_rejected(day: list[ReplayReading]) -> None:
