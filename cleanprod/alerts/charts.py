@@ -14,10 +14,10 @@ from . import detectors
 from .models import Alert, AlertKind, RuleTarget
 from .services import daily_periods, hourly_periods, unit_total_meters
 
-# Kinds whose "expected" evidence is a consumption of the alert's period, so it can be drawn over
-# the bars. Per-unit limits and baselines are per unit of product and a rate of change is a
-# percentage, so they get no line.
-EXPECTED_IN_CONSUMPTION = {AlertKind.THRESHOLD, AlertKind.STATISTICAL, AlertKind.OFF_HOURS}
+# Kinds whose "expected" evidence is a consumption of the alert's period (a limit, a baseline, the
+# period before), so it can be drawn over the bars. Per-unit limits and baselines are per unit of
+# product, so they get no line.
+EXPECTED_IN_CONSUMPTION = {AlertKind.THRESHOLD, AlertKind.STATISTICAL, AlertKind.OFF_HOURS, AlertKind.RATE_OF_CHANGE}
 DAILY_FROM = timedelta(hours=23)  # a day with a clock change has 23 or 25 hours
 
 
@@ -28,6 +28,15 @@ def chart_meters(alert: Alert) -> list[Meter]:
     if alert.rule is not None and alert.rule.target == RuleTarget.UNIT_TOTAL:
         return unit_total_meters(alert.rule)
     return []
+
+
+def alert_unit(alert: Alert) -> str:
+    """Return the unit of the alert's consumption: its meter's, or the resource's of a rule on a unit's total."""
+    if alert.meter is not None:
+        return alert.meter.resource.canonical_unit
+    if alert.rule is not None and alert.rule.resource is not None:
+        return alert.rule.resource.canonical_unit
+    return ""
 
 
 def alert_period(alert: Alert) -> timedelta | None:
@@ -71,7 +80,7 @@ def alert_chart(alert: Alert) -> dict[str, Any]:
         "values": [None if item.quantity is None else round(item.quantity, 4) for item in periods],
         "expected": expected,
         "mark": timezone.localtime(alert.first_seen, zone).strftime(label),
-        "unit": meters[0].resource.canonical_unit,
+        "unit": alert_unit(alert),
         "series_name": name,
         "expected_name": _("Expected"),
     }

@@ -103,13 +103,13 @@ def describe_calendar(reason: str) -> str:
     """
     base, _separator, detail = reason.partition(":")
     labels = {
-        "weekday": _("weekday"),
+        "weekday": _("regular weekly schedule"),
         "weekend": _("weekend"),
         "adjusted_working_day": _("adjusted working day (调休)"),
         "official_holiday": _("official holiday"),
         "site_override": _("site override"),
         "official_calendar_unavailable": _("no official calendar for this year"),
-        "weekday_rules_no_official_calendar": _("weekday rules; no official calendar for this year"),
+        "weekday_rules_no_official_calendar": _("regular weekly schedule; no official calendar for this year"),
     }
     label = labels.get(base, base)
     if detail == "outside_shifts":
@@ -142,18 +142,69 @@ def describe_value(key: str, value: Any, zone: ZoneInfo | None = None) -> str:
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     if isinstance(value, float):
-        return f"{value:.4g}"
+        return format_number(value)
     return "—" if value is None else str(value)
 
 
-def evidence_rows(evidence: dict[str, Any], zone: ZoneInfo | None = None) -> list[tuple[str, str]]:
+def format_number(value: float) -> str:
+    """Format a measured value with two decimals, or four significant digits below 1."""
+    if abs(value) >= 1:
+        return f"{value:.2f}"
+    return f"{value:.4g}"
+
+
+# What the "expected" value of a finding is, by kind: a limit it crossed, the consumption of
+# the period before (rate of change), or the value the baseline expected.
+EXPECTED_LABELS = {
+    "threshold": gettext_lazy("limit"),
+    "threshold_per_unit": gettext_lazy("limit"),
+    "off_hours": gettext_lazy("limit"),
+    "rate_of_change": gettext_lazy("previous period"),
+}
+
+# Kinds whose expected and actual values are consumption of the resource in the alert's period.
+CONSUMPTION_KINDS = frozenset({"threshold", "statistical", "off_hours", "rate_of_change"})
+# Evidence keys that are consumption like the actual value, and get its unit.
+CONSUMPTION_KEYS = frozenset({"expected", "actual", "baseload", "peak_limit", "consumption"})
+
+
+def value_unit(kind: str, cause: str, unit: str) -> str:
+    """Return ``unit`` where the evidence of this kind and cause is consumption, else an empty text."""
+    if kind in CONSUMPTION_KINDS and not cause.endswith("_per_unit"):
+        return unit
+    return ""
+
+
+def main_rows(
+    kind: str, cause: str, evidence: dict[str, Any], unit: str, zone: ZoneInfo | None
+) -> list[tuple[str, str]]:
+    """Return the expected, actual and score rows of the evidence, labelled for the kind, with units."""
+    shown_unit = value_unit(kind, cause, unit)
+    rows = []
+    for key, label in (
+        ("expected", EXPECTED_LABELS.get(kind, gettext_lazy("expected"))),
+        ("actual", gettext_lazy("actual")),
+        ("score", gettext_lazy("score")),
+    ):
+        value = evidence.get(key)
+        text = describe_value(key, value, zone)
+        if shown_unit and key != "score" and isinstance(value, int | float) and not isinstance(value, bool):
+            text = f"{text} {shown_unit}"
+        rows.append((str(label), text))
+    return rows
+
+
+def evidence_rows(evidence: dict[str, Any], zone: ZoneInfo | None = None, unit: str = "") -> list[tuple[str, str]]:
     """The evidence other than expected, actual and score, as (label, value) rows in label order.
 
-    Moments are shown in ``zone``, the site's time zone.
+    Moments are shown in ``zone``, the site's time zone. Consumption values get ``unit``.
     """
-    rows = [
-        (str(LABELS.get(key, key)), describe_value(key, value, zone))
-        for key, value in evidence.items()
-        if key not in ("expected", "actual", "score")
-    ]
+    rows = []
+    for key, value in evidence.items():
+        if key in ("expected", "actual", "score"):
+            continue
+        text = describe_value(key, value, zone)
+        if unit and key in CONSUMPTION_KEYS and isinstance(value, int | float) and not isinstance(value, bool):
+            text = f"{text} {unit}"
+        rows.append((str(LABELS.get(key, key)), text))
     return sorted(rows)

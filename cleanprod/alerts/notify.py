@@ -22,9 +22,11 @@ from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from .evidence import main_rows
 from .models import Alert, ChannelKind, DeliveryStatus, NotificationChannel, NotificationDelivery, WebhookFormat
 
 logger = logging.getLogger(__name__)
@@ -72,6 +74,7 @@ def local_time(alert: Alert, moment: datetime) -> str:
 
 def alert_lines(alert: Alert) -> tuple[str, str]:
     """Subject and plain-text body, in the site's language (Simplified Chinese by default)."""
+    from .charts import alert_unit
     from .services import alert_title
 
     with translation.override(settings.LANGUAGE_CODE):
@@ -79,16 +82,18 @@ def alert_lines(alert: Alert) -> tuple[str, str]:
         meter = str(alert.meter) if alert.meter else ""
         unit = alert.organization_unit.name if alert.organization_unit else ""
         subject = f"[cleanprod] {alert.get_severity_display()}: {title} {meter or unit}".strip()
-        evidence = alert.evidence
         lines = [
             _("Site: %(site)s") % {"site": alert.site.name},
             # An alert on a unit's total names the unit; any other alert names its meter.
             _("Meter: %(meter)s") % {"meter": meter} if meter else _("Organisation unit: %(unit)s") % {"unit": unit},
             _("Alert: %(title)s") % {"title": title},
             _("First seen: %(time)s") % {"time": local_time(alert, alert.first_seen)},
-            _("Expected: %(value)s") % {"value": evidence.get("expected", "—")},
-            _("Actual: %(value)s") % {"value": evidence.get("actual", "—")},
-            _("Score: %(value)s") % {"value": evidence.get("score", "—")},
+            *[
+                _("%(label)s: %(value)s") % {"label": capfirst(label), "value": value}
+                for label, value in main_rows(
+                    alert.kind, alert.cause, alert.evidence, alert_unit(alert), alert.site.zone
+                )
+            ],
             _("Details: %(url)s") % {"url": absolute_url(reverse("alerts:detail", args=[alert.pk]))},
         ]
     return subject, "\n".join(lines)

@@ -20,9 +20,9 @@ from cleanprod.organization.access import Action, can, get_for_user, scoped, sit
 from cleanprod.organization.models import Site
 
 from . import services
-from .charts import alert_chart
+from .charts import alert_chart, alert_unit
 from .evidence import describe_calendar as reason_label
-from .evidence import describe_value, evidence_rows
+from .evidence import evidence_rows, main_rows, value_unit
 from .forms import AlertRuleForm, CalendarOverrideForm, ChannelForm, RespondForm, ShiftForm
 from .models import (
     Alert,
@@ -143,17 +143,14 @@ def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
     alert = get_for_user(
         Alert.objects.select_related("site", "meter__resource", "organization_unit", "rule__resource"), request.user, pk
     )
-    evidence = dict(alert.evidence)
     zone = alert.site.zone
-    main = {
-        key: describe_value(key, value, zone) if isinstance(value := evidence.pop(key, None), str) else value
-        for key in ("expected", "actual", "score")
-    }
+    unit = alert_unit(alert)
+    shown_unit = value_unit(alert.kind, alert.cause, unit)
     context = {
         "alert": alert,
         "title": services.alert_title(alert.kind, alert.cause),
-        "main": main,
-        "evidence": evidence_rows(evidence, zone),
+        "main": main_rows(alert.kind, alert.cause, alert.evidence, unit, zone),
+        "evidence": evidence_rows(alert.evidence, zone, shown_unit),
         "events": alert.events.select_related("user"),
         "deliveries": alert.deliveries.select_related("channel"),
         "chart": alert_chart(alert),

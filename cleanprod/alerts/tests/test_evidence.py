@@ -1,6 +1,6 @@
 from django.utils import translation
 
-from cleanprod.alerts.evidence import describe_slot, evidence_rows
+from cleanprod.alerts.evidence import describe_slot, evidence_rows, main_rows
 
 
 def test_hour_of_week_slot_names_the_weekday_and_hour() -> None:
@@ -102,6 +102,23 @@ def test_evidence_codes_and_times_in_words() -> None:
             ZoneInfo("Asia/Seoul"),
         )
     )
-    assert rows["working calendar"] == "weekday, outside the shifts"
+    assert rows["working calendar"] == "regular weekly schedule, outside the shifts"
     assert rows["window start"] == "2019-01-03 23:00"
     assert rows["minimum successive hours"] == "2"
+
+
+def test_main_rows_label_limit_with_unit() -> None:
+    evidence = {"expected": 115.9006, "actual": 122.24, "score": 1.0547, "baseload": 92.72}
+    rows = main_rows("off_hours", "off_hours", evidence, "kWh", None)
+    assert rows == [("limit", "115.90 kWh"), ("actual", "122.24 kWh"), ("score", "1.05")]
+    assert dict(evidence_rows(evidence, None, "kWh"))["baseload"] == "92.72 kWh"
+
+
+def test_main_rows_per_unit_without_unit() -> None:
+    rows = main_rows("statistical", "above_per_unit", {"expected": 120.0, "actual": 0.5, "score": 12.0}, "kWh", None)
+    assert rows == [("expected", "120.00"), ("actual", "0.5"), ("score", "12.00")]
+
+
+def test_main_rows_previous_period_and_missing_values() -> None:
+    rows = main_rows("rate_of_change", "increase", {"expected": 12345.678}, "m3", None)
+    assert rows == [("previous period", "12345.68 m3"), ("actual", "—"), ("score", "—")]
