@@ -26,7 +26,10 @@ class ParametersField(forms.CharField):
             return json.loads(text)
         except ValueError:
             raise forms.ValidationError(
-                _('Parameters are not valid JSON; write an object such as {"above": 120, "period": "hour"}.'),
+                _(
+                    "Parameters are not valid JSON. Write an object of names and values in double quotes, such as "
+                    '{"above": 120, "period": "hour"} for a threshold. The table below lists the names of each kind.'
+                ),
                 code="invalid_json",
             ) from None
 
@@ -38,9 +41,9 @@ class ParametersField(forms.CharField):
 
 class AlertRuleForm(forms.ModelForm[AlertRule]):
     parameters = ParametersField(
-        label=_("parameters"),
+        label=_("Parameters"),
         required=False,
-        help_text=_("JSON object; empty means the defaults of the kind. See the list of parameters below."),
+        help_text=_("JSON object; empty means the defaults of the kind. The table below lists the parameters."),
     )
 
     class Meta:

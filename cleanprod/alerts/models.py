@@ -15,7 +15,7 @@ from cleanprod.metering.models import Meter
 from cleanprod.organization.models import OrganizationUnit, Site
 from cleanprod.resources.models import Resource
 
-from .parameters import clean_parameters
+from .parameters import clean_parameters, parameter_items
 
 
 class AlertKind(models.TextChoices):
@@ -180,6 +180,11 @@ class AlertRule(models.Model):
 
     def params(self) -> dict[str, Any]:
         return clean_parameters(self.kind, self.parameters)
+
+    @property
+    def parameter_items(self) -> list[tuple[str, str]]:
+        """The parameters that are set, as (name, value) texts for display."""
+        return parameter_items(self.kind, self.parameters or {})
 
     def clean(self) -> None:
         errors: dict[str, Any] = {}

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 
 @dataclass(frozen=True)
@@ -17,46 +18,133 @@ class Param:
     minimum: float | None = None
     maximum: float | None = None
     choices: tuple[str, ...] = ()
+    help: Any = ""  # translated meaning and unit, shown with the rule form
 
 
-PERIOD = Param(str, "hour", choices=("hour", "day"))
+def period_param(default: str, meaning: Any) -> Param:
+    return Param(str, default, choices=("hour", "day"), help=meaning)
+
 
 SPECS: dict[str, dict[str, Param]] = {
-    "threshold": {"period": PERIOD, "above": Param(float, None, 0), "below": Param(float, None, 0)},
+    "threshold": {
+        "period": period_param("hour", gettext_lazy("Period checked: hour or day.")),
+        "above": Param(
+            float, None, 0, help=gettext_lazy("Alert when the consumption of a period is above this value.")
+        ),
+        "below": Param(
+            float, None, 0, help=gettext_lazy("Alert when the consumption of a complete period is below this value.")
+        ),
+    },
     "threshold_per_unit": {
-        "product": Param(str, ""),
-        "above": Param(float, None, 0),
-        "below": Param(float, None, 0),
-        "flag_without_production": Param(bool, True),
+        "product": Param(
+            str,
+            "",
+            help=gettext_lazy(
+                "Code of the product whose output divides the consumption; empty: the first product recorded."
+            ),
+        ),
+        "above": Param(
+            float, None, 0, help=gettext_lazy("Alert when the consumption per unit of product is above this value.")
+        ),
+        "below": Param(
+            float, None, 0, help=gettext_lazy("Alert when the consumption per unit of product is below this value.")
+        ),
+        "flag_without_production": Param(
+            bool, True, help=gettext_lazy("Alert on a day with consumption but no recorded production.")
+        ),
     },
     "rate_of_change": {
-        "period": Param(str, "day", choices=("hour", "day")),
-        "max_increase_percent": Param(float, None, 0),
-        "max_decrease_percent": Param(float, None, 0, 100),
+        "period": period_param("day", gettext_lazy("Period compared with the one before: hour or day.")),
+        "max_increase_percent": Param(
+            float,
+            None,
+            0,
+            help=gettext_lazy("Alert when a period uses more than this percentage above the one before."),
+        ),
+        "max_decrease_percent": Param(
+            float,
+            None,
+            0,
+            100,
+            help=gettext_lazy("Alert when a period uses more than this percentage below the one before."),
+        ),
     },
     # Defaults tuned on injected faults in real series (docs/alert_evaluation.md, seed 1).
     "off_hours": {
-        "baseload": Param(float, None, 0),
-        "margin_percent": Param(float, 0.0, 0, 1000),
-        "baseload_spread": Param(float, 5.0, 0, 100),
-        "min_hours": Param(int, 6, 1, 24),
+        "baseload": Param(
+            float,
+            None,
+            0,
+            help=gettext_lazy(
+                "Fixed baseload per hour in the meter's unit. Empty: learned from the idle rest hours of the "
+                "4 weeks before."
+            ),
+        ),
+        "margin_percent": Param(
+            float, 0.0, 0, 1000, help=gettext_lazy("Percentage added to the baseload to give the limit of an hour.")
+        ),
+        "baseload_spread": Param(
+            float,
+            5.0,
+            0,
+            100,
+            help=gettext_lazy("Learned baseload: the median idle hour plus this many robust standard deviations."),
+        ),
+        "min_hours": Param(
+            int,
+            6,
+            1,
+            24,
+            help=gettext_lazy("Successive hours above the limit, outside working time, that raise an alert."),
+        ),
     },
     "statistical": {
-        "weeks": Param(int, 8, 1, 52),
-        "threshold": Param(float, 10.0, 1, 100),
-        "mad_floor_fraction": Param(float, 0.05, 0, 1),
-        "mad_floor_of_mean": Param(float, 0.1, 0, 1),
-        "peak_factor": Param(float, 1.1, 0, 10),
+        "weeks": Param(int, 8, 1, 52, help=gettext_lazy("Weeks of history in the baseline.")),
+        "threshold": Param(
+            float, 10.0, 1, 100, help=gettext_lazy("Robust standard deviations from the baseline that raise an alert.")
+        ),
+        "mad_floor_fraction": Param(
+            float, 0.05, 0, 1, help=gettext_lazy("Smallest spread of a baseline slot, as a share of its median.")
+        ),
+        "mad_floor_of_mean": Param(
+            float, 0.1, 0, 1, help=gettext_lazy("Smallest spread of a baseline slot, as a share of the history's mean.")
+        ),
+        "peak_factor": Param(
+            float,
+            1.1,
+            0,
+            10,
+            help=gettext_lazy("Also alert above this multiple of the history's 99th percentile; 0 switches it off."),
+        ),
     },
-    "stuck": {"intervals": Param(int, 8, 2, 10000), "tolerance": Param(float, 0.0, 0)},
+    "stuck": {
+        "intervals": Param(
+            int, 8, 2, 10000, help=gettext_lazy("Successive readings without change while related meters move.")
+        ),
+        "tolerance": Param(float, 0.0, 0, help=gettext_lazy("A change up to this value counts as no change.")),
+    },
     "drift": {
-        "days": Param(int, 7, 1, 90),
-        "weeks": Param(int, 4, 1, 52),
-        "slack": Param(float, 1.0, 0, 10),
-        "threshold": Param(float, 15.0, 0.5, 100),
+        "days": Param(int, 7, 1, 90, help=gettext_lazy("Days checked for a lasting shift.")),
+        "weeks": Param(int, 4, 1, 52, help=gettext_lazy("Weeks of history before those days.")),
+        "slack": Param(float, 1.0, 0, 10, help=gettext_lazy("CUSUM slack k, in robust standard deviations.")),
+        "threshold": Param(
+            float, 15.0, 0.5, 100, help=gettext_lazy("CUSUM decision limit h, in robust standard deviations.")
+        ),
     },
-    "offline": {"missed_intervals": Param(int, 4, 1, 10000)},
-    "completeness": {"limit_percent": Param(float, 90.0, 1, 100)},
+    "offline": {
+        "missed_intervals": Param(
+            int,
+            4,
+            1,
+            10000,
+            help=gettext_lazy("Expected intervals without a reading before a meter counts as offline."),
+        )
+    },
+    "completeness": {
+        "limit_percent": Param(
+            float, 90.0, 1, 100, help=gettext_lazy("Alert when a day has less than this percentage of its data.")
+        )
+    },
 }
 
 # At least one of these must be set for the rule to check anything.
@@ -119,7 +207,8 @@ def clean_parameters(kind: str, raw: Any) -> dict[str, Any]:
         raw = {}
     if not isinstance(raw, dict):
         raise ValidationError(
-            _('Parameters must be a JSON object such as {"above": 120}.'), code="parameters_not_object"
+            _('Parameters must be a JSON object of names and values, such as {"above": 120} for a threshold.'),
+            code="parameters_not_object",
         )
     errors: list[ValidationError] = []
     unknown = sorted(set(raw) - set(specs))
@@ -151,3 +240,35 @@ def clean_parameters(kind: str, raw: Any) -> dict[str, Any]:
     if errors:
         raise ValidationError(errors)
     return cleaned
+
+
+def parameter_range(spec: Param) -> str:
+    """Return the allowed values of a parameter: its choices, or its minimum and maximum."""
+    if spec.choices:
+        return ", ".join(spec.choices)
+    if spec.kind is bool:
+        return "true, false"
+    if spec.minimum is not None and spec.maximum is not None:
+        return f"{spec.minimum:g}–{spec.maximum:g}"
+    if spec.minimum is not None:
+        return f"≥ {spec.minimum:g}"
+    return ""
+
+
+def parameter_items(kind: str, parameters: dict[str, Any]) -> list[tuple[str, str]]:
+    """Return the parameters that are set, as (name, value) texts in the order of the kind's parameters."""
+    specs = SPECS.get(kind, {})
+    names = [name for name in specs if name in parameters] + sorted(set(parameters) - set(specs))
+    items = []
+    for name in names:
+        value = parameters[name]
+        if value is None or value == "":
+            continue
+        if isinstance(value, bool):
+            text = "true" if value else "false"
+        elif isinstance(value, float):
+            text = f"{value:g}"
+        else:
+            text = str(value)
+        items.append((name, text))
+    return items

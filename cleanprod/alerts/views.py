@@ -37,7 +37,7 @@ from .models import (
     WorkingCalendar,
 )
 from .notify import queue_test
-from .parameters import SPECS
+from .parameters import SPECS, parameter_range
 
 # The list page shows as many rows as the feed returns, so polling never shortens it.
 FEED_LIMIT = 100
@@ -112,6 +112,7 @@ def alert_list(request: HttpRequest) -> HttpResponse:
         "statuses": AlertStatus.choices,
         "kinds": AlertKind.choices,
         "active_count": alerts.filter(services.open_alerts_filter()).count(),
+        "total_count": alerts.count(),
         "feed_url": f"{reverse('alerts:feed')}?{request.GET.urlencode()}",
         "configurable": set(sites_for(request.user, Action.CONFIGURE).values_list("pk", flat=True)),
     }
@@ -213,7 +214,7 @@ def rule_list(request: HttpRequest, site_pk: int) -> HttpResponse:
         {
             "rules": AlertRule.objects.filter(site=site).select_related("meter", "organization_unit", "resource"),
             "form": form,
-            "specs": [(kind, AlertKind(kind).label, specs) for kind, specs in SPECS.items()],
+            "specs": parameter_table(),
         }
     )
     return render(request, "alerts/rules.html", context, status=400 if form.errors else 200)
@@ -232,8 +233,20 @@ def rule_edit(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("The rule was saved."))
         return redirect("alerts:rules", site_pk=site.pk)
     context = _config_context(request, site, "rules")
-    context.update({"rule": rule, "form": form})
+    context.update({"rule": rule, "form": form, "specs": parameter_table()})
     return render(request, "alerts/rule_edit.html", context, status=400 if form.errors else 200)
+
+
+def parameter_table() -> list[tuple[str, str, list[tuple[str, str, str, str]]]]:
+    """Rows of the parameter table: per kind, each parameter's name, meaning, default and allowed values."""
+    table = []
+    for kind, specs in SPECS.items():
+        rows = [
+            (name, str(spec.help), "—" if spec.default in (None, "") else str(spec.default), parameter_range(spec))
+            for name, spec in specs.items()
+        ]
+        table.append((kind, str(AlertKind(kind).label), rows))
+    return table
 
 
 def calendar_page(request: HttpRequest, site_pk: int) -> HttpResponse:

@@ -57,6 +57,7 @@ def test_new_alert_appears_without_reload(page, live_server, plant, screenshot):
     assert "PLANT-MAIN" in page.inner_text("#alert-table")
     assert page.locator("#alert-table .badge.status-open").count() == 1
     page.wait_for_function("document.getElementById('alert-active-count').textContent === '1'")
+    assert page.inner_text("#alert-total-count") == "1"
     assert page.inner_text("#nav-alert-count") == "1"
     screenshot("alerts-01-list-live-zh")
 

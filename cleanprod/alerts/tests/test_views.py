@@ -425,3 +425,17 @@ def test_channel_test_notification_by_role(
     assert message.to == ["ehs@example.com"]
     assert "EHS" in message.body
     assert "test notification" in client.get(url).content.decode()
+
+
+def test_rule_pages_explain_parameters(site_a: Site, alice: User, client_for: ClientFor) -> None:
+    rule = AlertRule.objects.create(
+        site=site_a, kind="off_hours", name="night", parameters={"baseload": None, "min_hours": 8}
+    )
+    client = english(client_for(alice))
+    listing = client.get(reverse("alerts:rules", args=[site_a.pk])).content.decode()
+    assert '<span class="code">min_hours</span> = 8' in listing
+    assert "{&#x27;baseload&#x27;: None" not in listing
+    assert "Learned baseload: the median idle hour plus this many robust standard deviations." in listing
+    edit = client.get(reverse("alerts:rule-edit", args=[rule.pk])).content.decode()
+    assert "Successive hours above the limit, outside working time, that raise an alert." in edit
+    assert "1–24" in edit

@@ -54,6 +54,9 @@
     document.querySelectorAll("[data-feed-count]").forEach((element) => {
       element.textContent = data.active;
     });
+    document.querySelectorAll("[data-feed-total]").forEach((element) => {
+      element.textContent = data.total;
+    });
     const nav = document.getElementById("nav-alert-count");
     if (nav) {
       nav.textContent = data.unread;
