@@ -6,13 +6,16 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from cleanprod.metering.models import Meter
 
 from . import detectors
+from .evidence import EXPECTED_LABELS
 from .models import Alert, AlertKind, RuleTarget
-from .services import daily_periods, hourly_periods, unit_total_meters
+from .services import calendar_spec, daily_periods, hourly_periods, unit_total_meters
+from .workcalendar import is_working
 
 # Kinds whose "expected" evidence is a consumption of the alert's period (a limit, a baseline, the
 # period before), so it can be drawn over the bars. Per-unit limits and baselines are per unit of
@@ -75,12 +78,21 @@ def alert_chart(alert: Alert) -> dict[str, Any]:
     per_unit = alert.cause.endswith("_per_unit")
     if alert.kind not in EXPECTED_IN_CONSUMPTION or per_unit or not isinstance(expected, int | float):
         expected = None
+    expected_values = [expected] * len(periods) if expected is not None else []
+    if expected is not None and alert.kind == AlertKind.OFF_HOURS and not daily:
+        # The off-hours limit applies outside working time only.
+        spec = calendar_spec(alert.site)
+        expected_values = [
+            None if is_working(spec, timezone.localtime(item.start, zone).replace(tzinfo=None))[0] else expected
+            for item in periods
+        ]
     return {
         "labels": [timezone.localtime(item.start, zone).strftime(label) for item in periods],
         "values": [None if item.quantity is None else round(item.quantity, 4) for item in periods],
         "expected": expected,
+        "expected_values": expected_values,
         "mark": timezone.localtime(alert.first_seen, zone).strftime(label),
         "unit": alert_unit(alert),
         "series_name": name,
-        "expected_name": _("Expected"),
+        "expected_name": capfirst(str(EXPECTED_LABELS.get(alert.kind, _("expected")))),
     }

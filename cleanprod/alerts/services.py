@@ -435,6 +435,12 @@ class SiteDetector:
                     (working if self.is_working(period.start)[0] else rest).append(period.quantity)
             baseload = detectors.idle_baseload(rest, working, params["baseload_spread"])
             if baseload is None:
+                logger.info(
+                    "off-hours check of meter %s skipped: no rest hours with data from %s to %s to learn the baseload",
+                    meter.code,
+                    history_end - timedelta(weeks=4),
+                    history_end,
+                )
                 return []
         found = detectors.off_hours(
             [period for period in series if period.start >= lookback],

@@ -439,3 +439,30 @@ def test_rule_pages_explain_parameters(site_a: Site, alice: User, client_for: Cl
     edit = client.get(reverse("alerts:rule-edit", args=[rule.pk])).content.decode()
     assert "Successive hours above the limit, outside working time, that raise an alert." in edit
     assert "1–24" in edit
+
+
+def test_off_hours_chart_limit_outside_working_time(meter_a: Meter, alice: User, client_for: ClientFor) -> None:
+    """Monday 2025-03-03 in Shanghai: the limit line has a gap over the shift, 08:00–17:00."""
+    from datetime import timedelta
+
+    from cleanprod.alerts.tests.helpers import store
+
+    meter_a.reading_kind = "interval"
+    meter_a.interval_minutes = 60
+    meter_a.save()
+    midnight = datetime(2025, 3, 2, 16, tzinfo=UTC)  # 00:00 in Shanghai
+    store(meter_a, midnight, [30.0] * 24)
+    rule = AlertRule.objects.create(site=meter_a.site, kind="off_hours", name="night", parameters={})
+    night = midnight + timedelta(hours=2)
+    alert = record(
+        rule,
+        meter_a,
+        Detection("off_hours", "off_hours", night, night + timedelta(hours=1), {"expected": 15.0, "actual": 30.0}),
+    )
+    assert alert is not None
+    chart = english(client_for(alice)).get(reverse("alerts:detail", args=[alert.pk])).context["chart"]
+    limits = dict(zip(chart["labels"], chart["expected_values"], strict=True))
+    assert limits["03-03 02:00"] == 15.0
+    assert limits["03-03 10:00"] is None
+    assert limits["03-03 18:00"] == 15.0
+    assert chart["expected_name"] == "Limit"

@@ -14,7 +14,8 @@
     markLine: { symbol: "none", data: [{ xAxis: data.mark }] },
   }];
   if (data.expected !== null) {
-    series.push({ name: data.expected_name, type: "line", symbol: "none", data: data.values.map(() => data.expected) });
+    // expected_values has a gap (null) where the expected value does not apply, e.g. in working time.
+    series.push({ name: data.expected_name, type: "line", symbol: "none", data: data.expected_values });
   }
   echarts.init(element).setOption({
     tooltip: { trigger: "axis" },
