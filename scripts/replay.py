@@ -24,12 +24,15 @@ Run it with the venv's python from the repository root:
     .venv/bin/python scripts/replay.py --via http --token cp_... --history-days 29 --speed 0 \
         --inject offhours --at 00:00 --minutes 420
 
+The examples use the default server http://127.0.0.1:8000; add --url for another address.
+
 Detectors that learn from recent weeks need those weeks: the off-hours rule uses 4 weeks of
 rest hours ending a day before the checked hours, and the statistical baseline 8 weeks. The
 demo's own data are from 2018, so on a new demo they find no history and raise nothing.
 --history-days N first sends the N days before the target, each from a 2018 day of the same
-weekday, at once and without a fault. A day that was sent before is stored once only, and its
-hours are not checked again.
+weekday, at once and without a fault. The real data can raise alerts of their own while this
+history arrives, for example a night of 2018-11-27 when the plant ran until 08:00. A day that was
+sent before is stored once only, and its hours are not checked again.
 
 Options: --source-day (a day of 2018 in the data, default the latest 2018 day with the target's
 weekday, so working days replay onto working days), --date (target day, default yesterday in the
@@ -55,6 +58,7 @@ steel site has one meter, and the stuck detector needs a related meter that keep
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import subprocess
@@ -115,9 +119,16 @@ def send_http(url: str, token: str, meter: str, readings: list[ReplayReading]) -
         with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310 - the URL the user gave
             return dict(json.loads(response.read()))
     except urllib.error.HTTPError as error:
-        raise SystemExit(f"HTTP {error.code} from {url}: {error.read().decode(errors='replace')}") from error
+        answer = error.read().decode(errors="replace")
+        # The server's messages are translated; print them as text, not as \u escapes.
+        with contextlib.suppress(ValueError):
+            answer = json.dumps(json.loads(answer), ensure_ascii=False)
+        raise SystemExit(f"HTTP {error.code} from {url}: {answer}") from error
     except urllib.error.URLError as error:
-        raise SystemExit(f"cannot reach {url} ({error.reason}); start the demo with `make run`") from error
+        raise SystemExit(
+            f"cannot reach {url} ({error.reason}); start the demo with `make run`, "
+            "or pass --url with the address it serves (e.g. --url http://127.0.0.1:8123 for PORT=8123)"
+        ) from error
 
 
 def main() -> None:

@@ -153,13 +153,25 @@ def format_number(value: float) -> str:
     return f"{value:.4g}"
 
 
-# What the "expected" value of a finding is, by kind: a limit it crossed, the consumption of
-# the period before (rate of change), or the value the baseline expected.
+# Label of the "expected" value of a finding, by kind: a limit it crossed, the consumption of
+# the period before (rate of change), or else the value the baseline expected.
 EXPECTED_LABELS = {
     "threshold": gettext_lazy("limit"),
     "threshold_per_unit": gettext_lazy("limit"),
     "off_hours": gettext_lazy("limit"),
     "rate_of_change": gettext_lazy("previous period"),
+}
+
+# Label of the score of a finding, by kind. Other kinds show the plain label "score".
+SCORE_LABELS = {
+    "threshold": gettext_lazy("ratio to the limit"),
+    "threshold_per_unit": gettext_lazy("ratio to the limit"),
+    "off_hours": gettext_lazy("ratio to the limit"),
+    "completeness": gettext_lazy("ratio to the limit"),
+    "rate_of_change": gettext_lazy("change (%)"),
+    "statistical": gettext_lazy("robust z-score"),
+    "drift": gettext_lazy("CUSUM statistic"),
+    "offline": gettext_lazy("intervals without a reading"),
 }
 
 # Kinds whose expected and actual values are consumption of the resource in the alert's period.
@@ -184,7 +196,7 @@ def main_rows(
     for key, label in (
         ("expected", EXPECTED_LABELS.get(kind, gettext_lazy("expected"))),
         ("actual", gettext_lazy("actual")),
-        ("score", gettext_lazy("score")),
+        ("score", SCORE_LABELS.get(kind, gettext_lazy("score"))),
     ):
         value = evidence.get(key)
         text = describe_value(key, value, zone)
@@ -195,7 +207,7 @@ def main_rows(
 
 
 def evidence_rows(evidence: dict[str, Any], zone: ZoneInfo | None = None, unit: str = "") -> list[tuple[str, str]]:
-    """The evidence other than expected, actual and score, as (label, value) rows in label order.
+    """Return the evidence other than expected, actual and score, as (label, value) rows in a fixed order.
 
     Moments are shown in ``zone``, the site's time zone. Consumption values get ``unit``.
     """
@@ -206,5 +218,8 @@ def evidence_rows(evidence: dict[str, Any], zone: ZoneInfo | None = None, unit: 
         text = describe_value(key, value, zone)
         if unit and key in CONSUMPTION_KEYS and isinstance(value, int | float) and not isinstance(value, bool):
             text = f"{text} {unit}"
-        rows.append((str(LABELS.get(key, key)), text))
-    return sorted(rows)
+        rows.append((key, str(LABELS.get(key, key)), text))
+    # Known keys in the order of LABELS (window start before window end), then the rest by label.
+    order = {key: index for index, key in enumerate(LABELS)}
+    rows.sort(key=lambda row: (order.get(row[0], len(order)), row[1]))
+    return [(label, text) for _key, label, text in rows]

@@ -29,10 +29,18 @@ SPECS: dict[str, dict[str, Param]] = {
     "threshold": {
         "period": period_param("hour", gettext_lazy("Period checked: hour or day.")),
         "above": Param(
-            float, None, 0, help=gettext_lazy("Alert when the consumption of a period is above this value.")
+            float,
+            None,
+            0,
+            help=gettext_lazy("Alert when the consumption of a period is above this value, in the meter's unit."),
         ),
         "below": Param(
-            float, None, 0, help=gettext_lazy("Alert when the consumption of a complete period is below this value.")
+            float,
+            None,
+            0,
+            help=gettext_lazy(
+                "Alert when the consumption of a complete period is below this value, in the meter's unit."
+            ),
         ),
     },
     "threshold_per_unit": {
@@ -121,7 +129,9 @@ SPECS: dict[str, dict[str, Param]] = {
         "intervals": Param(
             int, 8, 2, 10000, help=gettext_lazy("Successive readings without change while related meters move.")
         ),
-        "tolerance": Param(float, 0.0, 0, help=gettext_lazy("A change up to this value counts as no change.")),
+        "tolerance": Param(
+            float, 0.0, 0, help=gettext_lazy("A change up to this value, in the meter's unit, counts as no change.")
+        ),
     },
     "drift": {
         "days": Param(int, 7, 1, 90, help=gettext_lazy("Days checked for a lasting shift.")),
@@ -146,6 +156,9 @@ SPECS: dict[str, dict[str, Param]] = {
         )
     },
 }
+
+# Parameters of earlier versions, with the parameter that replaced them.
+RENAMED: dict[str, dict[str, str]] = {"off_hours": {"baseload_quantile": "baseload_spread"}}
 
 # At least one of these must be set for the rule to check anything.
 ONE_OF: dict[str, tuple[str, ...]] = {
@@ -182,9 +195,7 @@ def _convert(name: str, spec: Param, raw: Any) -> Any:
             message = _("“%(name)s” must be a number, e.g. 2.5.")
         raise ValidationError(message % {"name": name}, code="not_number") from None
     if not math.isfinite(value):
-        raise ValidationError(
-            _("“%(name)s” must be a finite number, not %(value)s.") % {"name": name, "value": raw}, code="not_finite"
-        )
+        raise ValidationError(_("“%(name)s” must be a finite number.") % {"name": name}, code="not_finite")
     if spec.kind is int and isinstance(raw, float) and not raw.is_integer():
         raise ValidationError(_("“%(name)s” must be a whole number, e.g. 4.") % {"name": name}, code="not_integer")
     if spec.minimum is not None and value < spec.minimum:
@@ -212,6 +223,15 @@ def clean_parameters(kind: str, raw: Any) -> dict[str, Any]:
         )
     errors: list[ValidationError] = []
     unknown = sorted(set(raw) - set(specs))
+    for old, new in RENAMED.get(kind, {}).items():
+        if old in unknown:
+            errors.append(
+                ValidationError(
+                    _("“%(old)s” was replaced by “%(new)s”; see the parameter table.") % {"old": old, "new": new},
+                    code="renamed_parameter",
+                )
+            )
+            unknown.remove(old)
     if unknown:
         errors.append(
             ValidationError(
@@ -255,6 +275,15 @@ def parameter_range(spec: Param) -> str:
     return ""
 
 
+def format_parameter(value: Any) -> str:
+    """Format a parameter value as it is written in the JSON object: true/false, 5 for 5.0."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
 def parameter_items(kind: str, parameters: dict[str, Any]) -> list[tuple[str, str]]:
     """Return the parameters that are set, as (name, value) texts in the order of the kind's parameters."""
     specs = SPECS.get(kind, {})
@@ -264,11 +293,5 @@ def parameter_items(kind: str, parameters: dict[str, Any]) -> list[tuple[str, st
         value = parameters[name]
         if value is None or value == "":
             continue
-        if isinstance(value, bool):
-            text = "true" if value else "false"
-        elif isinstance(value, float):
-            text = f"{value:g}"
-        else:
-            text = str(value)
-        items.append((name, text))
+        items.append((name, format_parameter(value)))
     return items

@@ -37,7 +37,7 @@ from .models import (
     WorkingCalendar,
 )
 from .notify import queue_test
-from .parameters import SPECS, parameter_range
+from .parameters import SPECS, format_parameter, parameter_range
 
 # The list page shows as many rows as the feed returns, so polling never shortens it.
 FEED_LIMIT = 100
@@ -233,16 +233,23 @@ def rule_edit(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("The rule was saved."))
         return redirect("alerts:rules", site_pk=site.pk)
     context = _config_context(request, site, "rules")
-    context.update({"rule": rule, "form": form, "specs": parameter_table()})
+    context.update({"rule": rule, "form": form, "specs": parameter_table(only=rule.kind)})
     return render(request, "alerts/rule_edit.html", context, status=400 if form.errors else 200)
 
 
-def parameter_table() -> list[tuple[str, str, list[tuple[str, str, str, str]]]]:
-    """Rows of the parameter table: per kind, each parameter's name, meaning, default and allowed values."""
+def parameter_table(only: str | None = None) -> list[tuple[str, str, list[tuple[str, str, str, str]]]]:
+    """Rows of the parameter table: per kind (or only kind ``only``), each parameter's meaning, default and range."""
     table = []
     for kind, specs in SPECS.items():
+        if only is not None and kind != only:
+            continue
         rows = [
-            (name, str(spec.help), "—" if spec.default in (None, "") else str(spec.default), parameter_range(spec))
+            (
+                name,
+                str(spec.help),
+                "—" if spec.default in (None, "") else format_parameter(spec.default),
+                parameter_range(spec),
+            )
             for name, spec in specs.items()
         ]
         table.append((kind, str(AlertKind(kind).label), rows))

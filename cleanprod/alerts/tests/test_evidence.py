@@ -23,10 +23,11 @@ def test_rows_leave_out_the_main_numbers_and_label_the_rest() -> None:
     rows = evidence_rows(
         {"expected": 1.0, "actual": 2.0, "score": 9.0, "samples": 40, "partial": False, "mad": 0.123456}
     )
+    # In the order of the labels table: samples, then the period flag, then the MAD.
     assert rows == [
-        ("median absolute deviation", "0.1235"),
-        ("period incomplete", "no"),
         ("samples in the baseline", "40"),
+        ("period incomplete", "no"),
+        ("median absolute deviation", "0.1235"),
     ]
 
 
@@ -110,15 +111,20 @@ def test_evidence_codes_and_times_in_words() -> None:
 def test_main_rows_label_limit_with_unit() -> None:
     evidence = {"expected": 115.9006, "actual": 122.24, "score": 1.0547, "baseload": 92.72}
     rows = main_rows("off_hours", "off_hours", evidence, "kWh", None)
-    assert rows == [("limit", "115.90 kWh"), ("actual", "122.24 kWh"), ("score", "1.05")]
+    assert rows == [("limit", "115.90 kWh"), ("actual", "122.24 kWh"), ("ratio to the limit", "1.05")]
     assert dict(evidence_rows(evidence, None, "kWh"))["baseload"] == "92.72 kWh"
 
 
 def test_main_rows_per_unit_without_unit() -> None:
     rows = main_rows("statistical", "above_per_unit", {"expected": 120.0, "actual": 0.5, "score": 12.0}, "kWh", None)
-    assert rows == [("expected", "120.00"), ("actual", "0.5"), ("score", "12.00")]
+    assert rows == [("expected", "120.00"), ("actual", "0.5"), ("robust z-score", "12.00")]
 
 
 def test_main_rows_previous_period_and_missing_values() -> None:
     rows = main_rows("rate_of_change", "increase", {"expected": 12345.678}, "m3", None)
-    assert rows == [("previous period", "12345.68 m3"), ("actual", "—"), ("score", "—")]
+    assert rows == [("previous period", "12345.68 m3"), ("actual", "—"), ("change (%)", "—")]
+
+
+def test_rows_window_start_before_end() -> None:
+    rows = evidence_rows({"window_end": "2025-01-01T07:00:00+00:00", "window_start": "2025-01-01T06:00:00+00:00"})
+    assert [label for label, _value in rows] == ["window start", "window end"]

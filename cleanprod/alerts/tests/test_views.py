@@ -436,9 +436,22 @@ def test_rule_pages_explain_parameters(site_a: Site, alice: User, client_for: Cl
     assert '<span class="code">min_hours</span> = 8' in listing
     assert "{&#x27;baseload&#x27;: None" not in listing
     assert "Learned baseload: the median idle hour plus this many robust standard deviations." in listing
+    assert "<td>true</td>" in listing  # flag_without_production, as written in JSON
     edit = client.get(reverse("alerts:rule-edit", args=[rule.pk])).content.decode()
     assert "Successive hours above the limit, outside working time, that raise an alert." in edit
     assert "1–24" in edit
+    assert "<td>5</td>" in edit  # the default spread, not 5.0
+    assert "flag_without_production" not in edit  # only the rule's own kind
+
+
+def test_rule_form_names_replaced_parameter(site_a: Site, alice: User, client_for: ClientFor) -> None:
+    client = english(client_for(alice))
+    response = client.post(
+        reverse("alerts:rules", args=[site_a.pk]),
+        {"name": "night", "kind": "off_hours", "parameters": '{"baseload_quantile": 0.9}', "severity": 20},
+    )
+    assert response.status_code == 400
+    assert "“baseload_quantile” was replaced by “baseload_spread”" in response.content.decode()
 
 
 def test_off_hours_chart_limit_outside_working_time(meter_a: Meter, alice: User, client_for: ClientFor) -> None:
