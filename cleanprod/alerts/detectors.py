@@ -353,6 +353,48 @@ def idle_baseload(
     return middle + spread * scale
 
 
+def check_off_hours_window(
+    periods: Sequence[Period],
+    is_working: Callable[[datetime], tuple[bool, str]],
+    window_start: datetime,
+    *,
+    baseload: float | None,
+    spread: float,
+    margin_percent: float,
+    min_hours: int,
+    weeks: int = 4,
+) -> list[Detection] | None:
+    """Find the off-hours runs to report for a window that starts at ``window_start``.
+
+    ``periods`` are hourly, in order, from ``weeks`` weeks plus ``BASELOAD_GAP`` before the
+    window to its end. Without a fixed ``baseload`` it is learned (``idle_baseload``) from the
+    history that ends ``BASELOAD_GAP`` before the window, so the earlier hours of a run still
+    in progress do not raise their own limit. The hours checked begin ``min_hours`` before the
+    window, so a run that began earlier counts towards the minimum. Return None when there is
+    no rest hour to learn the baseload from.
+    """
+    if baseload is None:
+        history_end = window_start - BASELOAD_GAP
+        history_start = history_end - timedelta(weeks=weeks)
+        rest: list[float] = []
+        working: list[float] = []
+        for period in periods:
+            if history_start <= period.start < history_end and period.quantity is not None:
+                (working if is_working(period.start)[0] else rest).append(period.quantity)
+        baseload = idle_baseload(rest, working, spread)
+        if baseload is None:
+            return None
+    lookback = window_start - min_hours * timedelta(hours=1)
+    found = off_hours(
+        [period for period in periods if period.start >= lookback],
+        is_working,
+        baseload=baseload,
+        margin_percent=margin_percent,
+        min_hours=min_hours,
+    )
+    return off_hours_to_report(found, window_start, min_hours)
+
+
 def quantile(values: Sequence[float], share: float) -> float | None:
     """Compute the ``share`` quantile (0..1), interpolating linearly between ranks, or None without values."""
     clean = sorted(value for value in values if value is not None and not math.isnan(value))

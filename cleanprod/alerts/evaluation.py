@@ -311,10 +311,10 @@ def run_stuck(series: Series, **options: float) -> list[Detection]:
 
 
 def run_off_hours(series: Series, **options: float) -> list[Detection]:
-    """Check each week against the idle baseload of the weeks before, as the alert rule checks its window.
+    """Check each week as the alert rule checks its window, with ``detectors.check_off_hours_window``.
 
-    As in the rule, the history ends a day before the week, and the hours checked begin
-    ``min_hours`` before it, so a Sunday night left running is one run across Monday 00:00.
+    The hours checked begin ``min_hours`` before the week, so a Sunday night left running is
+    one run across Monday 00:00.
     """
     periods = hourly(series.readings, series.interval)
     found: list[Detection] = []
@@ -325,27 +325,21 @@ def run_off_hours(series: Series, **options: float) -> list[Detection]:
         return is_working(series.calendar, stamp.replace(tzinfo=None))
 
     weeks = int(_option(options, "off_hours", "weeks"))
-    min_hours = int(_option(options, "off_hours", "min_hours"))
     start = periods[0].start + BASELINE_WEEKS * WEEK
     while start < periods[-1].end:
-        history_end = start - detectors.BASELOAD_GAP
-        rest: list[float] = []
-        busy: list[float] = []
-        for period in periods:
-            if history_end - weeks * WEEK <= period.start < history_end and period.quantity is not None:
-                (busy if working(period.start)[0] else rest).append(period.quantity)
-        baseload = detectors.idle_baseload(rest, busy, _option(options, "off_hours", "spread"))
-        if baseload is not None:
-            lookback = start - min_hours * HOUR
-            week = [period for period in periods if lookback <= period.start < start + WEEK]
-            checked = detectors.off_hours(
-                week,
-                working,
-                baseload=baseload,
-                margin_percent=_option(options, "off_hours", "margin_percent"),
-                min_hours=min_hours,
-            )
-            found += detectors.off_hours_to_report(checked, start, min_hours)
+        history_start = start - detectors.BASELOAD_GAP - weeks * WEEK
+        checked = detectors.check_off_hours_window(
+            [period for period in periods if history_start <= period.start < start + WEEK],
+            working,
+            start,
+            baseload=None,
+            spread=_option(options, "off_hours", "spread"),
+            margin_percent=_option(options, "off_hours", "margin_percent"),
+            min_hours=int(_option(options, "off_hours", "min_hours")),
+            weeks=weeks,
+        )
+        if checked is not None:
+            found += checked
         start += WEEK
     return found
 

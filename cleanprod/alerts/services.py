@@ -415,41 +415,29 @@ class SiteDetector:
         return detectors.sum_periods(series, [meter.pk for meter in meters if meter.active])
 
     def off_hours(self, meter: Meter, window: Window, params: dict[str, Any]) -> list[Detection]:
-        """Find runs of consumption outside working time in the window, against the rule's or the learned baseload.
-
-        The baseload is learned from 4 weeks of history that end a day before the window, so
-        the earlier hours of a run still in progress do not raise their own limit.
-        """
+        """Find runs of consumption outside working time in the window (``detectors.check_off_hours_window``)."""
         # NOTE: a run longer than a day enters its own history. Below the production level it
         # can then lift the limit, but its alert was already opened on the first day.
-        min_hours = params["min_hours"]
-        history_end = window.start - detectors.BASELOAD_GAP
-        lookback = window.start - min_hours * HOUR
-        series = hourly_periods([meter.pk], min(history_end - timedelta(weeks=4), lookback), window.end)[meter.pk]
-        baseload = params["baseload"]
-        if baseload is None:
-            rest: list[float] = []
-            working: list[float] = []
-            for period in series:
-                if history_end - timedelta(weeks=4) <= period.start < history_end and period.quantity is not None:
-                    (working if self.is_working(period.start)[0] else rest).append(period.quantity)
-            baseload = detectors.idle_baseload(rest, working, params["baseload_spread"])
-            if baseload is None:
-                logger.info(
-                    "off-hours check of meter %s skipped: no rest hours with data from %s to %s to learn the baseload",
-                    meter.code,
-                    history_end - timedelta(weeks=4),
-                    history_end,
-                )
-                return []
-        found = detectors.off_hours(
-            [period for period in series if period.start >= lookback],
+        history_start = window.start - detectors.BASELOAD_GAP - timedelta(weeks=4)
+        series = hourly_periods([meter.pk], history_start, window.end)[meter.pk]
+        found = detectors.check_off_hours_window(
+            series,
             self.is_working,
-            baseload=baseload,
+            window.start,
+            baseload=params["baseload"],
+            spread=params["baseload_spread"],
             margin_percent=params["margin_percent"],
-            min_hours=min_hours,
+            min_hours=params["min_hours"],
         )
-        return detectors.off_hours_to_report(found, window.start, min_hours)
+        if found is None:
+            logger.info(
+                "off-hours check of meter %s skipped: no rest hours with data in the 4 weeks to %s "
+                "to learn the baseload",
+                meter.code,
+                window.start - detectors.BASELOAD_GAP,
+            )
+            return []
+        return found
 
     def detect(self, kind: str, rule: AlertRule, meter: Meter, window: Window) -> list[Detection]:
         params = rule.params()
