@@ -12,15 +12,11 @@ from django.utils.translation import gettext as _
 from cleanprod.metering.models import Meter
 
 from . import detectors
-from .evidence import EXPECTED_LABELS
+from .evidence import EXPECTED_LABELS, in_consumption
 from .models import Alert, AlertKind, RuleTarget
 from .services import calendar_spec, daily_periods, hourly_periods, unit_total_meters
 from .workcalendar import is_working
 
-# Kinds whose "expected" evidence is a consumption of the alert's period (a limit, a baseline, the
-# period before), so it can be drawn over the bars. Per-unit limits and baselines are per unit of
-# product, so they get no line.
-EXPECTED_IN_CONSUMPTION = {AlertKind.THRESHOLD, AlertKind.STATISTICAL, AlertKind.OFF_HOURS, AlertKind.RATE_OF_CHANGE}
 DAILY_FROM = timedelta(hours=23)  # a day with a clock change has 23 or 25 hours
 
 
@@ -75,8 +71,8 @@ def alert_chart(alert: Alert) -> dict[str, Any]:
         name = _("Hourly consumption")
     periods = detectors.sum_periods(series, [])
     expected = alert.evidence.get("expected")
-    per_unit = alert.cause.endswith("_per_unit")
-    if alert.kind not in EXPECTED_IN_CONSUMPTION or per_unit or not isinstance(expected, int | float):
+    # Only an expected consumption of the period can be drawn over the bars.
+    if not in_consumption(alert.kind, alert.cause) or not isinstance(expected, int | float):
         expected = None
     expected_values = [expected] * len(periods) if expected is not None else []
     if expected is not None and alert.kind == AlertKind.OFF_HOURS and not daily:

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import random
 import statistics
-from collections.abc import Callable, Collection, Hashable, Sequence
+from collections.abc import Callable, Collection, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -456,6 +456,18 @@ class Score:
         return self.true_events / judged if judged else None
 
 
+def pool(parts: Iterable[Score]) -> Score:
+    """Add up the counts of several scores, e.g. of several series or seeds."""
+    parts = list(parts)
+    return Score(
+        sum(part.injected for part in parts),
+        sum(part.detected for part in parts),
+        sum(part.events for part in parts),
+        sum(part.true_events for part in parts),
+        sum(part.natural_events for part in parts),
+    )
+
+
 def overlaps(event: Event, window: Window, slack: timedelta) -> bool:
     return event.start <= window.end + slack and event.end >= window.start - slack
 
@@ -487,14 +499,7 @@ class Report:
     clean_causes: dict[tuple[str, str], dict[str, int]] = field(default_factory=dict)
 
     def combined(self, fault: str, detector: str) -> Score:
-        parts = [value for (_name, kind, name), value in self.scores.items() if kind == fault and name == detector]
-        return Score(
-            sum(part.injected for part in parts),
-            sum(part.detected for part in parts),
-            sum(part.events for part in parts),
-            sum(part.true_events for part in parts),
-            sum(part.natural_events for part in parts),
-        )
+        return pool(value for (_name, kind, name), value in self.scores.items() if kind == fault and name == detector)
 
     def clean_rate(self, detector: str, series: str, fault: str) -> float | None:
         """Events per 30 days of ``detector`` on the clean series (``all``: the series ``fault`` was injected into)."""
@@ -654,18 +659,15 @@ def seeds_markdown(reports: dict[int, Report]) -> list[str]:
     ]
     for fault in TARGET_FAULTS:
         detector = PRIMARY[fault]
-        totals = [0, 0, 0, 0]
+        parts = []
         for seed, report in sorted(reports.items()):
             part = report.combined(fault, detector)
-            totals = [
-                a + b
-                for a, b in zip(totals, (part.injected, part.detected, part.events, part.true_events), strict=True)
-            ]
+            parts.append(part)
             lines.append(
                 f"| {fault} | {detector} | {seed} | {part.injected} | {part.detected} | {_cell(part.recall)} "
                 f"| {part.events} | {part.true_events} | {_cell(part.precision)} |"
             )
-        pooled = Score(*totals)
+        pooled = pool(parts)
         lines.append(
             f"| {fault} | {detector} | **all {len(reports)}** | {pooled.injected} | {pooled.detected} "
             f"| {_cell(pooled.recall)} | {pooled.events} | {pooled.true_events} | {_cell(pooled.precision)} |"
@@ -695,15 +697,11 @@ def off_hours_levels_markdown(series: Series, factors: Sequence[float], seeds: S
         "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for factor in factors:
-        totals = [0, 0, 0, 0]
+        parts = []
         for seed in seeds:
             faulty, windows = inject(series, "off_hours", count, seed, off_hours_level=factor * idle)
-            part = score(run_off_hours(faulty), windows, series.interval, clean)
-            totals = [
-                a + b
-                for a, b in zip(totals, (part.injected, part.detected, part.events, part.true_events), strict=True)
-            ]
-        pooled = Score(*totals)
+            parts.append(score(run_off_hours(faulty), windows, series.interval, clean))
+        pooled = pool(parts)
         lines.append(
             f"| {factor:g} × idle | {factor * idle * per_hour:.0f} | {pooled.injected} | {pooled.detected} "
             f"| {_cell(pooled.recall)} | {pooled.events} | {pooled.true_events} | {_cell(pooled.precision)} |"

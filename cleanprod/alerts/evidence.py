@@ -174,17 +174,21 @@ SCORE_LABELS = {
     "offline": gettext_lazy("intervals without a reading"),
 }
 
-# Kinds whose expected and actual values are consumption of the resource in the alert's period.
+# Kinds whose expected and actual values are consumption of the resource in the alert's period
+# (a limit, a baseline, the period before). Their per-unit causes are per unit of product.
 CONSUMPTION_KINDS = frozenset({"threshold", "statistical", "off_hours", "rate_of_change"})
 # Evidence keys that are consumption like the actual value, and get its unit.
 CONSUMPTION_KEYS = frozenset({"expected", "actual", "baseload", "peak_limit", "consumption"})
 
 
+def in_consumption(kind: str, cause: str) -> bool:
+    """Tell whether the expected and actual values of a finding are consumption, not per unit of product."""
+    return kind in CONSUMPTION_KINDS and not cause.endswith("_per_unit")
+
+
 def value_unit(kind: str, cause: str, unit: str) -> str:
     """Return ``unit`` where the evidence of this kind and cause is consumption, else an empty text."""
-    if kind in CONSUMPTION_KINDS and not cause.endswith("_per_unit"):
-        return unit
-    return ""
+    return unit if in_consumption(kind, cause) else ""
 
 
 def main_rows(
