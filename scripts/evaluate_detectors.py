@@ -150,7 +150,7 @@ METHOD = [
     "of the median). The rest level of the split is the lower quartile of the rest hours, which stays at the "
     "idle level while up to three quarters of them are production.",
     "- Tuning of the fourth design on seed 1 only: 3, 4, 5, 6, 8 or 12 robust standard deviations, margin 0 or "
-    "25 %, with the standard fault and with loads of 3, 5, 7 and 10 × the idle reading. Kept: 5 standard "
+    "25 %. Each was scored on the standard fault and on loads of 3, 5, 7 and 10 × the idle reading. Kept: 5 standard "
     "deviations, no margin, at least 6 hours, in the middle of the settings (4–8) that found all 20 standard "
     "nights. 3 gave 9 events on the clean series instead of 5. At 3 × idle, 5 deviations found 0.85 of the "
     "nights (the 0.95 quantile: 0.30). The price is one more event on the clean series, 3 Feb 17:00–01:00, "
@@ -230,10 +230,10 @@ def main() -> None:
             "",
             f"The same off-hours faults on the steel series with a smaller load left running: a multiple of the "
             f"median reading outside working time ({idle_hour:.1f} kWh per hour), instead of the median reading of "
-            f"working hours. Seeds {seeds[0]}–{seeds[-1]} pooled. A limit learned from a high quantile of the rest "
-            "hours was lifted by the earlier faults of this kind, which are below the production level and so "
-            "count as idle hours (recall 0.55 at 5 × idle with seed 1). The median and MAD of the idle hours "
-            "barely move.",
+            f"working hours. Seeds {seeds[0]}–{seeds[-1]} pooled. The earlier faults of this kind are below the "
+            "production level, so they count as idle hours. They lifted a limit learned from a high quantile of the "
+            "rest hours (recall 0.55 at 5 × idle with seed 1), while the median and MAD of the idle hours barely "
+            "move.",
             "",
             *evaluation.off_hours_levels_markdown(steel, (2, 3, 5, 10), seeds, arguments.count),
             "",

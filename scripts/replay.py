@@ -126,7 +126,7 @@ def send_http(url: str, token: str, meter: str, readings: list[ReplayReading]) -
         raise SystemExit(f"HTTP {error.code} from {url}: {answer}") from error
     except urllib.error.URLError as error:
         raise SystemExit(
-            f"cannot reach {url} ({error.reason}); start the demo with `make run`, "
+            f"connection to {url} failed ({error.reason}); start the demo with `make run`, "
             "or pass --url with the address it serves (e.g. --url http://127.0.0.1:8123 for PORT=8123)"
         ) from error
 

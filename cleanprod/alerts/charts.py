@@ -39,7 +39,7 @@ def alert_unit(alert: Alert) -> str:
 
 
 def alert_period(alert: Alert) -> timedelta | None:
-    """Length of the period the alert was found on, from its evidence, or None without a window."""
+    """Return the length of the period the alert was found on, from its evidence, or None without a window."""
     start, end = alert.evidence.get("window_start"), alert.evidence.get("window_end")
     if not isinstance(start, str) or not isinstance(end, str):
         return None

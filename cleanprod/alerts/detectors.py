@@ -314,7 +314,7 @@ def off_hours_to_report(found: Sequence[Detection], window_start: datetime, min_
 
 
 # Rest hours are split into idle and production only where working hours draw at least this
-# many times the idle level. Closer levels cannot be told apart, so every rest hour counts.
+# many times the idle level. Closer levels cannot be distinguished, so every rest hour counts.
 PRODUCTION_RATIO = 2.0
 
 

@@ -652,7 +652,7 @@ def _cause_table(report: Report, series_names: Sequence[str]) -> list[str]:
 
 
 def seeds_markdown(reports: dict[int, Report]) -> list[str]:
-    """Recall and precision of each target fault's detector, pooled over all series, for each seed and in sum."""
+    """Render recall and precision of each target fault's detector, pooled over all series, per seed and in sum."""
     lines = [
         "| fault | detector | seed | injected | found | recall | events | true events | precision |",
         "|---|---|---|---:|---:|---:|---:|---:|---:|",
@@ -676,7 +676,7 @@ def seeds_markdown(reports: dict[int, Report]) -> list[str]:
 
 
 def rest_median_reading(series: Series) -> float:
-    """Median reading of the intervals outside working time: the idle level of an interval."""
+    """Return the median reading of the intervals outside working time: the idle level of an interval."""
     return statistics.median(
         value
         for stamp, value in series.readings
@@ -685,7 +685,7 @@ def rest_median_reading(series: Series) -> float:
 
 
 def off_hours_levels_markdown(series: Series, factors: Sequence[float], seeds: Sequence[int], count: int) -> list[str]:
-    """Recall and precision of the off-hours detector when the load left running is ``factor`` × the idle reading.
+    """Render recall and precision of the off-hours detector when the load left running is ``factor`` × idle.
 
     Each row pools the ``seeds``. The clean series' events count as false, as in *precision*.
     """

@@ -417,7 +417,7 @@ def test_idle_baseload_close_levels() -> None:
 
 
 def test_idle_baseload_spread_floor() -> None:
-    # Idle readings that repeat one value have no spread; 5 % of the median stands in for it.
+    # Idle readings that repeat one value have no spread, so 5 % of the median is used instead.
     assert detectors.idle_baseload([20.0] * 50, [200.0] * 50, 5.0) == pytest.approx(20.0 + 5 * 1.0)
 
 

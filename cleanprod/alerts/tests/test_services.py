@@ -311,7 +311,7 @@ def test_off_hours_alert_starts_with_run(site_a: Site) -> None:
     assert alert.occurrences == 8
 
 
-def test_off_hours_run_over_a_day_keeps_its_limit(site_a: Site) -> None:
+def test_off_hours_day_long_run_limit(site_a: Site) -> None:
     """A weekend run at 40 since Saturday 00:00 is still above the limit on Sunday at 20:00.
 
     Its 44 hours so far are 9 % of the rest hours of 4 weeks. The baseload stays at the idle
